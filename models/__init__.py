@@ -1,0 +1,1 @@
+"""Model inference helpers (numpy-only embedders)."""

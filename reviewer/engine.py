@@ -1,0 +1,326 @@
+"""The review pipeline: source -> Markdown -> sentences -> rules -> suppressions -> findings.
+
+``review_inputs`` is the single entry point the CLI, the benchmarks and the tests use.
+spaCy runs once for all files, on only the sentences some selected rule asked to see.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from reviewer import nlp
+from reviewer.config import Config, discover
+from reviewer.findings import Finding, Severity, Suggestion, assign_fingerprints
+from reviewer.kinds import KINDS, Context, Kind
+from reviewer.markdown import Document, parse
+from reviewer.people import People
+from reviewer.resources import lexicon_dir
+from reviewer.ruleset import Rule, default_rules, read_yaml, select
+from reviewer.sentences import Sentence, split_block
+from reviewer.source import InputError, Source, decode, read_source
+from reviewer.suppress import apply, parse_directives
+
+EXTENSIONS = (".md", ".markdown", ".txt")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".pmreview"}
+
+
+@dataclass
+class Input:
+    """One thing to review: a path on disk, or text from stdin under a display name."""
+
+    path: str
+    file: Path | None = None
+    text: bytes | None = None
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    document: Document | None = None
+
+
+@dataclass
+class Report:
+    files: list[FileResult]
+    rules: dict[str, Rule]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    @property
+    def errors(self) -> list[str]:
+        return [r.error for r in self.files if r.error]
+
+    def counts(self) -> dict[str, int]:
+        out = {str(s): 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            out[str(f.severity)] += 1
+        return out
+
+
+@dataclass
+class Options:
+    """Command-line overrides; None means "use the configuration file"."""
+
+    config_file: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] | None = None  # a custom rule set (tests, --rules-dir)
+
+
+def expand(paths: Sequence[str], stdin_filename: str | None = None) -> list[Input | FileResult]:
+    """Files and directories (recursing into Markdown and text files), or '-' for stdin."""
+    out: list[Input | FileResult] = []
+    for raw in paths:
+        if raw == "-":
+            data = sys.stdin.buffer.read()
+            out.append(Input(stdin_filename or "<stdin>", None, data))
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.suffix.lower() in EXTENSIONS and f.is_file() and not (set(f.relative_to(p).parts[:-1]) & SKIP_DIRS)
+            )
+            if not found:
+                out.append(FileResult(raw, error=f"{raw}: no Markdown or text files found in this directory"))
+            out.extend(Input(str(f), f) for f in found)
+        elif p.exists():
+            out.append(Input(raw, p))
+        else:
+            out.append(FileResult(raw, error=f"{raw}: no such file or directory"))
+    return out
+
+
+@cache
+def section_aliases() -> dict[str, list[str]]:
+    return read_yaml(lexicon_dir() / "sections.yml")
+
+
+@cache
+def _people(roles: tuple[str, ...], systems: tuple[str, ...]) -> People:
+    return People(roles=list(roles), systems=list(systems))
+
+
+@cache
+def compiled(rule: Rule) -> Kind:
+    return KINDS[rule.kind](rule)
+
+
+def rules_for(config: Config, options: Options, path: str) -> list[Rule]:
+    rules = options.rules if options.rules is not None else default_rules()
+    chosen = options.select if options.select is not None else config.select
+    sel = list(chosen) if chosen is not None else None
+    extra = [*config.extend_select, *options.extend_select]
+    if extra:
+        sel = (sel if sel is not None else [r.code for r in rules if r.status != "preview"]) + extra
+    ignore = list(options.ignore if options.ignore is not None else config.ignore)
+    ignore += [c for c in config.ignores_for(path) if c not in config.ignore]
+    ignore += list(options.extend_ignore)
+    return select(rules, sel, ignore)
+
+
+def _skipped(rule: Rule, sent: Sentence, doc: Document) -> bool:
+    block = sent.block
+    if block.kind not in rule.scope:
+        return True
+    if "quoted" in rule.skip and block.quoted:
+        return True
+    section = doc.sections[block.section] if block.section is not None else None
+    canonical = section.canonical if section else None
+    if "timeline" in rule.skip and (block.timestamp or canonical == "timeline"):
+        return True
+    if "action_items" in rule.skip and canonical == "action_items":
+        return True
+    if rule.sections_include is not None and canonical not in rule.sections_include:
+        return True
+    return canonical in rule.sections_exclude
+
+
+def _format(template: str, values: dict[str, str]) -> str:
+    class Default(dict):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return template.format_map(Default(values))
+
+
+@dataclass
+class _Work:
+    result: FileResult
+    config: Config
+    rules: list[Rule]
+    sentences: list[Sentence]
+    wanted: list[tuple[Rule, Sentence]]
+    catalogue: tuple[Rule, ...]  # every known rule, for validating directive selectors
+
+
+def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None = None) -> Report:
+    options = options or Options()
+    work: list[_Work | FileResult] = []
+    all_rules: dict[str, Rule] = {}
+    to_parse: dict[int, Sentence] = {}
+    model = None
+    for item in inputs:
+        if isinstance(item, FileResult):
+            work.append(item)
+            continue
+        try:
+            if item.file is not None:
+                config = discover(item.file.resolve().parent) if options.config_file is None else _file_config(options)
+                if options.config_file is None and config.excludes(item.file):
+                    continue
+                source = read_source(item.file, item.path)
+            else:
+                config = discover(Path.cwd()) if options.config_file is None else _file_config(options)
+                source = decode(item.path, item.text or b"")
+        except InputError as exc:
+            work.append(FileResult(item.path, error=str(exc)))
+            continue
+        doc = parse(source, section_aliases())
+        rules = rules_for(config, options, item.path)
+        for r in rules:
+            all_rules[r.code] = r
+        sentences = [s for b in doc.blocks for s in split_block(doc, b)]
+        wanted = []
+        for rule in rules:
+            kind = compiled(rule)
+            if kind.document_scope:
+                continue
+            for sent in sentences:
+                if not _skipped(rule, sent, doc) and kind.wants(sent):
+                    wanted.append((rule, sent))
+                    if kind.needs_parse:
+                        to_parse[id(sent)] = sent
+                        model = config.spacy_model
+        catalogue = options.rules if options.rules is not None else default_rules()
+        work.append(_Work(FileResult(item.path, document=doc), config, rules, sentences, wanted, catalogue))
+
+    if to_parse:
+        pending = list(to_parse.values())
+        for sent, parsed in zip(pending, nlp.parse((s.nlp_text for s in pending), model=model or nlp.DEFAULT_MODEL)):
+            sent.parsed = parsed
+
+    results = []
+    for w in work:
+        if isinstance(w, FileResult):
+            results.append(w)
+            continue
+        results.append(_finish(w, all_rules))
+    return Report(results, all_rules)
+
+
+def _file_config(options: Options) -> Config:
+    from reviewer.config import load_file
+
+    cfg = load_file(options.config_file)
+    return cfg if cfg is not None else Config(path=options.config_file, root=options.config_file.parent)
+
+
+def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
+    doc = w.result.document
+    assert doc is not None
+    source = doc.source
+    ctx = Context(people=_people(w.config.person_roles, w.config.system_names))
+    allowed = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) for t in w.config.allowed_terms]
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, int]] = set()
+    for rule, sent in w.wanted:
+        for hit in compiled(rule).check(sent, ctx):
+            key = (rule.code, hit.start, hit.end)
+            if key in seen:
+                continue
+            seen.add(key)
+            matched = source.text[hit.start : hit.end]
+            if any(a.search(matched) for a in allowed):
+                continue
+            findings.append(_make(rule, source, hit, matched, sent.source(sent.start, sent.end), doc))
+    directives = parse_directives(doc, w.catalogue)
+    findings = apply(findings, directives, all_rules)
+    findings.extend(_directive_findings(directives, w.rules, source))
+    assign_fingerprints(findings)
+    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    w.result.findings = findings
+    return w.result
+
+
+def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Document) -> Finding:  # noqa: ANN001
+    values = {"match": " ".join(matched.split()), **hit.values}
+    message = _format(hit.message or rule.message, values)
+    fix = _format(hit.fix or rule.fix, values)
+    line, col = source.position(hit.start)
+    end_line, end_col = source.position(hit.end)
+    section = doc.section_of(hit.start)
+    suggestions = [Suggestion(_format(s.text, values), s.start, s.end) for s in hit.suggestions]
+    return Finding(
+        path=source.path,
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        start=hit.start,
+        end=hit.end,
+        line=line,
+        column=col,
+        end_line=end_line,
+        end_column=end_col,
+        context=context,
+        match=matched,
+        suggestions=suggestions,
+        fix=fix,
+        section=section.canonical or section.title if section else None,
+    )
+
+
+def _directive_findings(directives, rules: list[Rule], source: Source) -> list[Finding]:  # noqa: ANN001
+    by_code = {r.code: r for r in rules}
+    out = []
+    for d in directives:
+        if d.action == "enable":
+            continue
+        code = "PM002" if d.problem else "PM001"
+        rule = by_code.get(code)
+        if rule is None or (not d.problem and d.used):
+            continue
+        line, col = source.position(d.start)
+        end_line, end_col = source.position(d.end)
+        text = source.text[d.start : d.end]
+        label = " ".join(d.selectors) or "all rules"
+        message = d.problem if d.problem else _format(rule.message, {"match": text, "selectors": label})
+        out.append(
+            Finding(
+                path=source.path,
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                message=message,
+                start=d.start,
+                end=d.end,
+                line=line,
+                column=col,
+                end_line=end_line,
+                end_column=end_col,
+                context=text,
+                match=text,
+                suggestions=[Suggestion("", d.start, d.end)] if not d.problem else [],
+                fix=_format(rule.fix, {"match": text, "selectors": label}),
+            )
+        )
+    return out
+
+
+def review_text(text: str, path: str = "<text>", options: Options | None = None) -> FileResult:
+    """Review one in-memory document (tests, rule examples)."""
+    report = review_inputs([Input(path, None, text.encode("utf-8"))], options)
+    return report.files[0]

@@ -1,0 +1,18 @@
+"""Rule kinds: the only Python a rule needs. A new kind is one module and one entry here."""
+
+from __future__ import annotations
+
+from reviewer.kinds.agent_phrase import AgentPhrase
+from reviewer.kinds.base import Context, Hit, Kind
+from reviewer.kinds.directive import Directive
+from reviewer.kinds.phrase import Phrase
+from reviewer.kinds.question import Question
+
+KINDS: dict[str, type[Kind]] = {
+    "phrase": Phrase,
+    "agent-phrase": AgentPhrase,
+    "question": Question,
+    "directive": Directive,
+}
+
+__all__ = ["KINDS", "Context", "Hit", "Kind"]

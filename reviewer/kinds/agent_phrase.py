@@ -1,0 +1,103 @@
+"""``agent-phrase``: a phrase that is blame only when a person is its agent.
+
+"failed to", "should have", "ignored", "broke": about a health check they are
+facts, about Kenji they are judgement. Each trigger says where to look for the
+agent (the subject of its verb, the owner of that subject, or the noun phrase that
+follows) and how sure we must be that it is a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from reviewer.kinds.base import Context, Hit, Kind, compile_pattern, inside, quoted_spans
+from reviewer.people import agent_of, following_person, governing_verb
+from reviewer.sentences import Sentence
+
+AGENT_MODES = {"subject", "subject-or-possessor", "following", "within"}
+WHO = {"definite", "any"}
+TRIGGER_KEYS = {"pattern", "agent", "who", "verbs", "head", "fix", "message", "unless", "clause", "inverted"}
+
+
+class Trigger:
+    def __init__(self, kind: Kind, spec: dict) -> None:
+        if not isinstance(spec, dict) or "pattern" not in spec or set(spec) - TRIGGER_KEYS:
+            raise kind.error(f"a trigger is a mapping with 'pattern' and optional {sorted(TRIGGER_KEYS - {'pattern'})}")
+        self.pattern = compile_pattern(kind, spec["pattern"], "trigger pattern")
+        self.agent = spec.get("agent", "subject")
+        self.who = spec.get("who", "definite")
+        if self.agent not in AGENT_MODES or self.who not in WHO:
+            raise kind.error(f"trigger agent must be one of {sorted(AGENT_MODES)} and who one of {sorted(WHO)}")
+        self.verbs = {v.lower() for v in spec.get("verbs", [])}
+        self.head = set(spec.get("head", []))
+        self.fix = spec.get("fix")
+        self.message = spec.get("message")
+        self.unless = [compile_pattern(kind, u, "unless") for u in spec.get("unless", [])]
+        self.clause = re.compile(spec["clause"], re.I) if "clause" in spec else None
+        self.inverted = bool(spec.get("inverted", False))
+
+
+class AgentPhrase(Kind):
+    keys: ClassVar[dict[str, bool]] = {"triggers": True, "exceptions": False}
+    needs_parse: ClassVar[bool] = True
+
+    def __init__(self, rule) -> None:  # noqa: ANN001
+        super().__init__(rule)
+        self.triggers = [Trigger(self, t) for t in rule.options["triggers"]]
+        self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]
+        self.prefilter = re.compile("|".join(t.pattern.pattern for t in self.triggers), re.I)
+
+    def wants(self, sent: Sentence) -> bool:
+        return bool(self.prefilter.search(sent.text))
+
+    def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
+        doc = sent.parsed
+        if doc is None:
+            return
+        quoted = quoted_spans(sent.text)
+        vetoes = [(m.start(), m.end()) for e in self.exceptions for m in e.finditer(sent.text)]
+        taken: list[tuple[int, int]] = []
+        for trigger in self.triggers:
+            if any(u.search(sent.text) for u in trigger.unless):
+                continue
+            for m in trigger.pattern.finditer(sent.text):
+                s, e = m.start(), m.end()
+                if inside(quoted, s, e) or any(a < e and s < b for a, b in vetoes + taken):
+                    continue
+                token = next((t for t in doc if t.idx <= s < t.idx + len(t.text) or t.idx >= s), None)
+                if token is None:
+                    continue
+                if trigger.head and token.head.pos_ not in trigger.head:
+                    continue
+                if trigger.verbs and governing_verb(token).lemma_.lower() not in trigger.verbs:
+                    continue
+                last = max((t for t in doc if t.idx < e), key=lambda t: t.i, default=token)
+                if trigger.clause is not None:
+                    verb = governing_verb(token)
+                    clause = doc[verb.left_edge.i : verb.right_edge.i + 1].text
+                    if not trigger.clause.search(clause):
+                        continue
+                if trigger.agent == "following":
+                    agent = following_person(last, sent, ctx.people)
+                elif trigger.agent == "within":
+                    agent = next(
+                        (a for t in doc if t.idx >= s and t.idx < e for a in [ctx.people.classify(t, sent)] if a),
+                        None,
+                    ) or agent_of(token, sent, ctx.people, possessor=True)
+                else:
+                    agent = agent_of(token, sent, ctx.people, possessor=trigger.agent == "subject-or-possessor")
+                if agent is None or (trigger.who == "definite" and not agent.definite):
+                    continue
+                if trigger.inverted and agent.start - sent.start < token.idx:
+                    continue
+                taken.append((s, e))
+                start, end = min(agent.start, sent.start + s), max(agent.end, sent.start + e)
+                yield Hit(
+                    start,
+                    end,
+                    values={"agent": agent.text, "phrase": m.group(0)},
+                    fix=trigger.fix,
+                    message=trigger.message,
+                )

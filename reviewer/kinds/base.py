@@ -1,0 +1,76 @@
+"""What every kind shares: the hit it yields and the context it gets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from reviewer.findings import Suggestion
+
+if TYPE_CHECKING:
+    from reviewer.people import People
+    from reviewer.ruleset import Rule
+    from reviewer.sentences import Sentence
+
+
+@dataclass
+class Hit:
+    """One match: source offsets, values for the message template, suggestions."""
+
+    start: int
+    end: int
+    values: dict[str, str] = field(default_factory=dict)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    fix: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class Context:
+    people: People
+
+
+class Kind:
+    """Base class: validate options in ``__init__``, cheap filter in ``wants``, work in ``check``."""
+
+    keys: ClassVar[dict[str, bool]] = {}
+    document_scope: ClassVar[bool] = False
+    needs_parse: ClassVar[bool] = False
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    def error(self, message: str) -> Exception:
+        from reviewer.ruleset import RuleError
+
+        return RuleError(f"{self.rule.path}: {message}")
+
+    def wants(self, sent: Sentence) -> bool:
+        return True
+
+    def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
+        raise NotImplementedError
+
+
+def compile_pattern(kind: Kind, pattern: Any, what: str = "pattern") -> re.Pattern[str]:
+    """Patterns are case-insensitive regular expressions matched on whole words."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise kind.error(f"{what} must be a non-empty string")
+    try:
+        return re.compile(rf"(?<![\w@-])(?:{pattern})(?![\w-])", re.I)
+    except re.error as exc:
+        raise kind.error(f"{what} {pattern!r} is not a valid regular expression: {exc}") from None
+
+
+QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”|‘[^’\n]{1,200}’|(?<![\w])'[^'\n]{1,200}?'(?![\w])")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted material inside a sentence: error strings, reported speech."""
+    return [(m.start(), m.end()) for m in QUOTED.finditer(text)]
+
+
+def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)

@@ -1,0 +1,202 @@
+"""``question``: questions that look for a person instead of a condition.
+
+Two targets, both read off the parse of a sentence that ends with "?":
+
+* ``who``: "who"/"whose"/"which engineer" as the agent of a past action or of a
+  judgement ("who approved…", "whose change…", "which team is to blame"); "who was
+  affected", "who is on call next week" and "who owns this going forward" are not.
+* ``person-subject``: a why/how/what or rhetorical yes/no question whose subject is a
+  person ("why didn't you roll back", "how did Sam not notice", "did anyone actually…").
+
+Each hit carries a systemic rewrite built from the question's own verb and object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from reviewer.findings import Suggestion
+from reviewer.inflect import gerund, participle
+from reviewer.kinds.base import Context, Hit, Kind, compile_pattern
+from reviewer.people import Agent, subject_of
+from reviewer.sentences import Sentence
+
+TARGETS = {"who", "person-subject"}
+REWRITE_KEYS = {"when", "verbs", "text"}
+WHEN = {"who", "whose", "which", "why", "why-not", "how", "take-time", "think", "polar", "any"}
+BLAME_WORDS = re.compile(r"\b(?:responsible|accountable|to blame|at fault|culpable|guilty)\b", re.I)
+
+
+class Question(Kind):
+    keys: ClassVar[dict[str, bool]] = {
+        "target": True,
+        "neutral_verbs": False,
+        "exceptions": False,
+        "rewrites": True,
+        "think_verbs": False,
+        "intensifiers": False,
+    }
+    needs_parse: ClassVar[bool] = True
+
+    def __init__(self, rule) -> None:  # noqa: ANN001
+        super().__init__(rule)
+        o = rule.options
+        self.target = o["target"]
+        if self.target not in TARGETS:
+            raise self.error(f"target must be one of {sorted(TARGETS)}")
+        self.neutral = {v.lower() for v in o.get("neutral_verbs", [])}
+        self.think = {v.lower() for v in o.get("think_verbs", [])}
+        self.intensifiers = {v.lower() for v in o.get("intensifiers", [])}
+        self.exceptions = [compile_pattern(self, e, "exception") for e in o.get("exceptions", [])]
+        self.rewrites = []
+        for r in o["rewrites"]:
+            if not isinstance(r, dict) or "text" not in r or set(r) - REWRITE_KEYS or r.get("when", "any") not in WHEN:
+                raise self.error(f"a rewrite is {{when: {sorted(WHEN)}, verbs: [...], text: ...}}")
+            self.rewrites.append((r.get("when", "any"), {v.lower() for v in r.get("verbs", [])}, r["text"]))
+        if self.target == "who":
+            self.prefilter = re.compile(r"\b(?:who|whom|whose|which)\b", re.I)
+        else:
+            self.prefilter = re.compile(r"\b(?:why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't|could|couldn't|can't|is|isn't)\b", re.I)
+
+    def wants(self, sent: Sentence) -> bool:
+        return "?" in sent.text and bool(self.prefilter.search(sent.text))
+
+    def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
+        doc = sent.parsed
+        if doc is None or any(e.search(sent.text) for e in self.exceptions):
+            return
+        found = self._who(sent, ctx) if self.target == "who" else self._person_subject(sent, ctx)
+        if found is None:
+            return
+        start_tok, when, verb, agent = found
+        end = sent.end
+        q = sent.text.rfind("?")
+        if q != -1:
+            end = sent.start + q + 1
+        # the question clause the culprit-seeking part belongs to ("…, and who gave it to them?")
+        start = sent.start + start_tok.idx
+        rewrite = self._rewrite(when, verb, agent)
+        suggestions = [Suggestion(rewrite, start, end)] if rewrite else []
+        yield Hit(start, end, values={"agent": agent.text if agent else "", "wh": start_tok.text}, suggestions=suggestions)
+
+    # --- who / whose / which ------------------------------------------------------
+
+    def _who(self, sent: Sentence, ctx: Context):  # noqa: ANN202
+        doc = sent.parsed
+        for tok in doc:
+            low = tok.lower_
+            if low == "whose" and tok.head.pos_ in ("NOUN", "PROPN"):
+                return tok, "whose", tok.head.head if tok.head.head.pos_ in ("VERB", "AUX") else tok.head, None
+            if low == "which" and tok.dep_ == "det":
+                agent = ctx.people.classify(tok.head, sent)
+                if agent is not None and agent.definite and self._culprit_verb(tok.head.head, tok.head):
+                    return tok, "which", tok.head.head, agent
+            if low in ("who", "whom") and tok.dep_ == "nsubj" and tok.head.dep_ != "relcl":
+                if self._culprit_verb(tok.head, tok):
+                    return tok, "who", tok.head, None
+        return None
+
+    def _culprit_verb(self, verb, subj) -> bool:  # noqa: ANN001
+        if verb.pos_ not in ("VERB", "AUX"):
+            return False
+        clause = verb.doc[verb.left_edge.i : verb.right_edge.i + 1].text
+        if verb.lemma_ == "be":
+            return bool(BLAME_WORDS.search(clause)) or any(c.lower_ == "supposed" for c in verb.children)
+        if verb.lemma_.lower() in self.neutral or subj.dep_ == "nsubjpass":
+            return False
+        if any(c.dep_ == "auxpass" for c in verb.children):
+            return False
+        auxes = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+        if "should" in auxes or "could" in auxes:
+            return "have" in auxes
+        if auxes & {"will", "would", "can", "'ll", "shall", "may", "might"}:
+            return False
+        return verb.tag_ in ("VBD", "VBN") or "did" in auxes
+
+    # --- why / how / what / rhetorical yes-no --------------------------------------
+
+    def _person_subject(self, sent: Sentence, ctx: Context):  # noqa: ANN202
+        doc = sent.parsed
+        first = next((t for t in doc if not t.is_space and not t.is_punct), None)
+        if first is None:
+            return None
+        for root in [t for t in doc if t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")]:
+            wh = next((t for t in doc[: root.i] if t.lower_ in ("why", "how", "what") and t.i < root.i), None)
+            neg = any(c.dep_ == "neg" for c in root.children)
+            subj = subject_of(root)
+            if root.lemma_ == "take" and subj is not None and subj.lower_ == "it":
+                for c in root.children:
+                    if c.dep_ in ("dobj", "dative", "iobj") and c.pos_ in ("PROPN", "PRON", "NOUN"):
+                        agent = ctx.people.classify(c, sent)
+                        if agent is not None and wh is not None:
+                            return wh, "take-time", root, agent
+            if subj is None:
+                continue
+            agent = self._person(subj, sent, ctx)
+            if agent is None:
+                continue
+            if wh is not None and wh.lower_ in ("why",):
+                return wh, "why-not" if neg else "why", root, agent
+            if wh is not None and wh.lower_ == "how" and (neg or root.tag_ in ("VBD", "VBN") or any(c.lower_ == "did" for c in root.children)):
+                if not any(c.lower_ in ("can", "could", "would", "will", "might") for c in root.children):
+                    return wh, "how", root, agent
+            if wh is not None and wh.lower_ == "what" and root.lemma_.lower() in self.think:
+                return wh, "think", root, agent
+            if wh is None and first.pos_ == "AUX" and first.i < subj.i:
+                rhetorical = neg or "n't" in first.text.lower() or any(t.lower_ in self.intensifiers for t in doc)
+                if rhetorical:
+                    return first, "polar", root, agent
+        return None
+
+    def _person(self, subj, sent: Sentence, ctx: Context) -> Agent | None:  # noqa: ANN001
+        from reviewer.people import _person_in_np
+
+        if subj.lower_ in ("we", "us", "i", "it", "this", "that", "what", "which"):
+            return None
+        agent = _person_in_np(subj, sent, ctx.people, possessor=False)
+        return agent
+
+    # --- rewrites ---------------------------------------------------------------
+
+    def _rewrite(self, when: str, verb, agent: Agent | None) -> str | None:  # noqa: ANN001
+        lemma = _phrasal_lemma(verb) if verb is not None else ""
+        obj = _object_text(verb) if verb is not None else ""
+        values = {
+            "lemma": lemma,
+            "gerund": gerund(lemma) if lemma else "",
+            "participle": participle(lemma) if lemma else "",
+            "object": obj or "it",
+            "agent": agent.text if agent else "the responder",
+        }
+        for cond, verbs, text in self.rewrites:
+            if cond not in ("any", when):
+                continue
+            if verbs and lemma.split(" ")[0] not in verbs:
+                continue
+            out = text.format_map(values)
+            out = re.sub(r"\s+", " ", out).strip()
+            return out[0].upper() + out[1:]
+        return None
+
+
+def _phrasal_lemma(verb) -> str:  # noqa: ANN001
+    particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
+    lemma = verb.lemma_.lower()
+    return f"{lemma} {particle}".strip()
+
+
+def _object_text(verb) -> str:  # noqa: ANN001
+    for c in verb.children:
+        if c.dep_ in ("dobj", "attr") and c.lower_ not in ("what", "who", "which"):
+            words = [t.text for t in c.subtree]
+            text = " ".join(words).replace(" 's", "'s").replace(" - ", "-")
+            if len(words) <= 8:
+                return text
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ in ("on", "to", "with", "for"):
+            words = [t.text for t in c.subtree]
+            if len(words) <= 8:
+                return " ".join(words).replace(" 's", "'s")
+    return ""

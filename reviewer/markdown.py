@@ -1,0 +1,498 @@
+"""Markdown structure with exact offsets, and a masked copy of the text.
+
+markdown-it-py gives block tokens with line ranges. From them we build:
+
+* ``masked``: the document with the same length as the source, where code, URLs,
+  HTML, front matter and Markdown markup are replaced by spaces (or ``x`` for
+  inline code, so sentences around it still parse). Offsets into ``masked`` are
+  offsets into the source, so a match never has to be found again (Vale's problem).
+* ``blocks``: headings, paragraphs (including list items) and table rows, each with
+  its section, list/quote/table context and timeline timestamp.
+* ``sections``: the heading outline with a canonical name per heading.
+* ``comments``: HTML comments outside code, for suppression directives.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from reviewer.source import Source
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    canonical: str | None
+    start: int  # offset of the heading line
+    end: int  # offset where the next heading of the same or higher level starts
+    line: int
+    parent: int | None = None  # index of the enclosing section
+
+
+@dataclass
+class ListItem:
+    marker_start: int  # offset of the bullet/number
+    depth: int
+    ordered: bool
+    checkbox: str | None  # " " open, "x" done, None for a plain item
+    parent: int | None  # index of the enclosing list item
+    start_line: int
+    end_line: int  # inclusive, 1-based
+
+
+@dataclass
+class TableCell:
+    start: int
+    end: int
+    column: int
+
+
+@dataclass
+class Block:
+    """A unit of prose: a heading, a paragraph (maybe in a list item) or a table row."""
+
+    kind: str  # "heading" | "paragraph" | "table_row"
+    start: int
+    end: int
+    line: int
+    end_line: int
+    section: int | None = None
+    quoted: bool = False
+    list_item: int | None = None
+    table: int | None = None
+    header: bool = False  # a table's header row
+    cells: list[TableCell] = field(default_factory=list)
+    timestamp: tuple[int, int] | None = None  # span of a leading time stamp
+
+
+@dataclass
+class Table:
+    start_line: int
+    end_line: int
+    section: int | None
+    header: list[str]
+
+
+@dataclass
+class Comment:
+    start: int
+    end: int
+    body: str
+
+
+@dataclass
+class Document:
+    source: Source
+    masked: str
+    blocks: list[Block]
+    sections: list[Section]
+    list_items: list[ListItem]
+    tables: list[Table]
+    comments: list[Comment]
+    front_matter: str | None
+    code_spans: list[tuple[int, int]]
+
+    def section_of(self, offset: int) -> Section | None:
+        found = None
+        for section in self.sections:
+            if section.start <= offset < section.end:
+                if found is None or section.level >= found.level:
+                    found = section
+        return found
+
+    def in_code(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.code_spans)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]|\bwww\.[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
+AUTOLINK = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>")
+INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+LINK_TAIL = re.compile(r"\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)|\]\[[^\]]*\]")
+EMPHASIS = re.compile(r"(?<![\w*_~\\])(\*{1,3}|_{1,3}|~~)(?=[^\s*_~])|(?<=[^\s*_~\\])(\*{1,3}|_{1,3}|~~)(?![\w*_~])")
+ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+LIST_MARKER = re.compile(r"([ \t]*)([-+*]|\d{1,9}[.)])([ \t]+|$)(\[([ xX])\][ \t]+)?")
+QUOTE_PREFIX = re.compile(r"[ \t]{0,3}>[ \t]?")
+TIMESTAMP = re.compile(
+    r"""(?ix)
+    (?:\|\s*)?(?:\*\*|__)?\s*
+    (?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}\s+[a-z]{3,9}(?:\s+\d{4})?|[a-z]{3,9}\s+\d{1,2}(?:,\s*\d{4})?)[ T,]+)?
+    (?:[01]?\d|2[0-3])[:.h][0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?
+    (?:\s*(?:Z\b|[A-Z]{2,5}\b(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}\b|\([A-Z]{2,5}\)))?
+    (?:\s*(?:\*\*|__))?
+    \s*(?:[:\-–—|]\s*)?
+    """
+)
+
+
+def _blank(chars: list[str], start: int, end: int, fill: str = " ") -> None:
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = fill
+
+
+def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """CommonMark code spans between ``start`` and ``end`` (backtick runs of equal length)."""
+    spans = []
+    i = start
+    while True:
+        i = text.find("`", i, end)
+        if i == -1:
+            return spans
+        j = i
+        while j < end and text[j] == "`":
+            j += 1
+        run = j - i
+        k = j
+        while True:
+            k = text.find("`" * run, k, end)
+            if k == -1:
+                break
+            m = k + run
+            if m < end and text[m] == "`":
+                while m < end and text[m] == "`":
+                    m += 1
+                k = m
+                continue
+            spans.append((i, k + run))
+            break
+        i = (k + run) if k != -1 else j
+
+
+def _mask_inline(text: str, chars: list[str], start: int, end: int, code: list[tuple[int, int]]) -> None:
+    """Mask inline markup between offsets: code spans, links, URLs, HTML, emphasis."""
+    spans = _code_spans(text, start, end)
+    for s, e in spans:
+        # Backticks become spaces; the code itself becomes x's so the sentence still parses.
+        _blank(chars, s, e, "x")
+        ticks = 0
+        while text[s + ticks] == "`":
+            ticks += 1
+        _blank(chars, s, s + ticks)
+        _blank(chars, e - ticks, e)
+        code.append((s, e))
+    segment = "".join(chars[start:end])
+    for pattern in (AUTOLINK, HTML_COMMENT, INLINE_HTML):
+        for m in pattern.finditer(segment):
+            _blank(chars, start + m.start(), start + m.end())
+    segment = "".join(chars[start:end])
+    for m in LINK_TAIL.finditer(segment):
+        _blank(chars, start + m.start(), start + m.end())
+        # the matching "[" (or "![") that opened the link text
+        depth = 0
+        for i in range(start + m.start() - 1, start - 1, -1):
+            if chars[i] == "]":
+                depth += 1
+            elif chars[i] == "[":
+                if depth == 0:
+                    chars[i] = " "
+                    if i > start and chars[i - 1] == "!":
+                        chars[i - 1] = " "
+                    break
+                depth -= 1
+    segment = "".join(chars[start:end])
+    for m in URL.finditer(segment):
+        _blank(chars, start + m.start(), start + m.end())
+    segment = "".join(chars[start:end])
+    for m in EMPHASIS.finditer(segment):
+        _blank(chars, start + m.start(), start + m.end())
+    for m in ESCAPE.finditer(segment):
+        chars[start + m.start()] = " "
+
+
+def _canonical_section(title: str, aliases: dict[str, list[str]]) -> str | None:
+    norm = re.sub(r"[^a-z0-9 ]+", " ", title.lower())
+    norm = re.sub(r"\s+", " ", norm).strip()
+    for name, patterns in aliases.items():
+        for alias in patterns:
+            if re.search(rf"(?:^|\b){alias}(?:\b|$)", norm):
+                return name
+    return None
+
+
+def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -> Document:
+    text = source.text
+    chars = list(text)
+    starts = source.line_starts
+    n_lines = len(starts)
+    front_matter = None
+    code: list[tuple[int, int]] = []
+
+    def line_start(i: int) -> int:  # 0-based line index -> offset
+        return starts[i] if i < n_lines else len(text)
+
+    def line_end(i: int) -> int:
+        return starts[i + 1] - 1 if i + 1 < n_lines else len(text)
+
+    parse_text = text
+    fm = FRONT_MATTER.match(text)
+    if fm:
+        front_matter = fm.group(1)
+        _blank(chars, 0, fm.end())
+        code.append((0, fm.end()))
+        # keep the line structure so token maps stay valid
+        parse_text = re.sub(r"[^\n]", " ", text[: fm.end()]) + text[fm.end() :]
+
+    tokens = _parser().parse(parse_text)
+    blocks: list[Block] = []
+    sections: list[Section] = []
+    list_items: list[ListItem] = []
+    tables: list[Table] = []
+    quote_depth = 0
+    item_stack: list[int] = []
+    list_stack: list[bool] = []  # ordered?
+    table_rows: list[tuple[int, bool]] = []
+    in_thead = False
+    current_table: int | None = None
+
+    def strip_prefixes(line_idx: int) -> int:
+        """Blank container prefixes (quote markers, list markers) of one line; return content offset."""
+        pos = line_start(line_idx)
+        end = line_end(line_idx)
+        for _ in range(quote_depth):
+            m = QUOTE_PREFIX.match(text, pos, end)
+            if not m:
+                break
+            _blank(chars, m.start(), m.end())
+            pos = m.end()
+        return pos
+
+    for idx, tok in enumerate(tokens):
+        t = tok.type
+        if t == "blockquote_open":
+            quote_depth += 1
+        elif t == "blockquote_close":
+            quote_depth -= 1
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            list_stack.append(t == "ordered_list_open")
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            list_stack.pop()
+        elif t == "list_item_open":
+            first = tok.map[0]
+            m = LIST_MARKER.match(text, line_start(first) + _quote_prefix_len(text, line_start(first), quote_depth))
+            marker = m.start(2) if m else line_start(first)
+            checkbox = None
+            if m:
+                _blank(chars, m.start(2), m.end(3))
+                if m.group(4):
+                    checkbox = m.group(5).lower()
+                    _blank(chars, m.start(4), m.end(4))
+            list_items.append(
+                ListItem(
+                    marker_start=marker,
+                    depth=len(item_stack),
+                    ordered=list_stack[-1] if list_stack else False,
+                    checkbox=checkbox,
+                    parent=item_stack[-1] if item_stack else None,
+                    start_line=first + 1,
+                    end_line=tok.map[1],
+                )
+            )
+            item_stack.append(len(list_items) - 1)
+        elif t == "list_item_close":
+            item_stack.pop()
+        elif t in ("fence", "code_block"):
+            s, e = line_start(tok.map[0]), line_end(tok.map[1] - 1)
+            _blank(chars, s, e)
+            code.append((s, e))
+        elif t == "html_block":
+            s, e = line_start(tok.map[0]), line_end(tok.map[1] - 1)
+            _blank(chars, s, e)
+        elif t == "hr":
+            _blank(chars, line_start(tok.map[0]), line_end(tok.map[1] - 1))
+        elif t == "table_open":
+            tables.append(Table(tok.map[0] + 1, tok.map[1], None, []))
+            current_table = len(tables) - 1
+        elif t == "table_close":
+            current_table = None
+        elif t == "thead_open":
+            in_thead = True
+        elif t == "thead_close":
+            in_thead = False
+        elif t == "tr_open":
+            table_rows.append((tok.map[0], in_thead))
+        elif t == "heading_open":
+            inline = tokens[idx + 1]
+            level = int(tok.tag[1])
+            first, last = tok.map[0], tok.map[1] - 1
+            if tok.markup.startswith("#"):
+                s = line_start(first) + _quote_prefix_len(text, line_start(first), quote_depth)
+                e = line_end(first)
+                m = re.match(r"[ \t]{0,3}#{1,6}[ \t]*", text[s:e])
+                cs = s + (m.end() if m else 0)
+                _blank(chars, s, cs)
+                ce = e
+                closing = re.search(r"[ \t]+#+[ \t]*$|^#+[ \t]*$", text[cs:e])
+                if closing:
+                    ce = cs + closing.start()
+                    _blank(chars, ce, e)
+                content_end_line = first
+            else:  # setext: the underline is the last line
+                cs = line_start(first) + _quote_prefix_len(text, line_start(first), quote_depth)
+                ce = line_end(last - 1)
+                _blank(chars, line_start(last), line_end(last))
+                content_end_line = last - 1
+            while ce > cs and text[ce - 1] in " \t":
+                ce -= 1
+            cs = _skip_ws(text, cs, ce)
+            _mask_inline(text, chars, cs, ce, code)
+            title = inline.content.strip()
+            canonical = _canonical_section(title, section_aliases or {})
+            sections.append(Section(title, level, canonical, line_start(first), len(text), first + 1))
+            blocks.append(
+                Block("heading", cs, ce, first + 1, content_end_line + 1, section=len(sections) - 1, quoted=quote_depth > 0)
+            )
+        elif t == "paragraph_open":
+            inline = tokens[idx + 1]
+            first, last = tok.map[0], tok.map[1] - 1
+            content_lines = inline.content.split("\n")
+            spans = []
+            for i, content in enumerate(content_lines):
+                li = first + i
+                if li > last:
+                    break
+                ls, le = line_start(li), line_end(li)
+                cpos = strip_prefixes(li)
+                raw = text[cpos:le]
+                stripped = raw.rstrip()
+                c = content.rstrip()
+                if c and stripped.endswith(c):
+                    cs = cpos + len(stripped) - len(c)
+                else:
+                    cs = _skip_ws(text, cpos, le)
+                ce = cpos + len(stripped)
+                _blank(chars, ls, cs)
+                _blank(chars, ce, le)
+                spans.append((cs, ce))
+            if not spans:
+                continue
+            s, e = spans[0][0], spans[-1][1]
+            _mask_inline(text, chars, s, e, code)
+            block = Block(
+                "paragraph",
+                s,
+                e,
+                first + 1,
+                last + 1,
+                quoted=quote_depth > 0,
+                list_item=item_stack[-1] if item_stack else None,
+            )
+            if len(spans) == 1 and _looks_like_row(text[s:e]):
+                block.cells = _split_cells(text, chars, s, e)
+            blocks.append(block)
+
+    # table rows: one block per row, cells split on unescaped pipes
+    for row_line, header in table_rows:
+        ls, le = line_start(row_line), line_end(row_line)
+        s = ls + _quote_prefix_len(text, ls, 0)
+        table_idx = next(i for i, tb in enumerate(tables) if tb.start_line - 1 <= row_line < tb.end_line)
+        cells = _split_cells(text, chars, s, le)
+        for cell in cells:
+            _mask_inline(text, chars, cell.start, cell.end, code)
+        if header:
+            tables[table_idx].header = [text[c.start : c.end].strip() for c in cells]
+            # the delimiter row follows the header
+            _blank(chars, line_start(row_line + 1), line_end(row_line + 1))
+        if cells:
+            blocks.append(
+                Block("table_row", cells[0].start, cells[-1].end, row_line + 1, row_line + 1, table=table_idx, header=header, cells=cells)
+            )
+    blocks.sort(key=lambda b: b.start)
+
+    # section extents and nesting
+    for i, sec in enumerate(sections):
+        for later in sections[i + 1 :]:
+            if later.level <= sec.level:
+                sec.end = later.start
+                break
+        for j in range(i - 1, -1, -1):
+            if sections[j].level < sec.level:
+                sec.parent = j
+                break
+    sec_starts = [s.start for s in sections]
+    for block in blocks:
+        if block.section is None and sections:
+            k = bisect.bisect_right(sec_starts, block.start) - 1
+            block.section = k if k >= 0 else None
+    for tb in tables:
+        k = bisect.bisect_right(sec_starts, starts[tb.start_line - 1]) - 1
+        tb.section = k if k >= 0 else None
+
+    masked = "".join(chars)
+    for block in blocks:
+        # trim masked markup (checkboxes, emphasis) from the ends of the block
+        while block.start < block.end and masked[block.start].isspace():
+            block.start += 1
+        while block.end > block.start and masked[block.end - 1].isspace():
+            block.end -= 1
+        if block.kind == "heading":
+            sections[block.section].title = " ".join(masked[block.start : block.end].split())
+        else:
+            m = TIMESTAMP.match(masked, block.start, block.end)
+            if m and m.end() > m.start() and re.search(r"\d[:.h]\d", masked[m.start() : m.end()]):
+                block.timestamp = (m.start(), m.end())
+
+    comments = []
+    for m in HTML_COMMENT.finditer(text):
+        if not any(s <= m.start() < e for s, e in code if (s, e) != (0, fm.end() if fm else 0)):
+            comments.append(Comment(m.start(), m.end(), m.group(1).strip()))
+    return Document(source, masked, blocks, sections, list_items, tables, comments, front_matter, sorted(code))
+
+
+def _skip_ws(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _quote_prefix_len(text: str, pos: int, depth: int) -> int:
+    start = pos
+    for _ in range(depth):
+        m = QUOTE_PREFIX.match(text, pos)
+        if not m:
+            break
+        pos = m.end()
+    return pos - start
+
+
+def _looks_like_row(line: str) -> bool:
+    s = line.strip()
+    return len(s) > 2 and s.startswith("|") and s.endswith("|") and s.count("|") >= 3
+
+
+def _split_cells(text: str, chars: list[str], start: int, end: int) -> list[TableCell]:
+    """Split a table row into cells on pipes outside code spans (the pipes stay: they separate cells for rules too)."""
+    code = _code_spans(text, start, end)
+    pipes = [
+        i
+        for i in range(start, end)
+        if text[i] == "|" and (i == start or text[i - 1] != "\\") and not any(s <= i < e for s, e in code)
+    ]
+    bounds = [start - 1, *pipes, end]
+    segments = list(zip(bounds, bounds[1:]))
+    if pipes and text[start:pipes[0]].strip() == "":
+        segments = segments[1:]  # leading pipe
+    if pipes and text[pipes[-1] + 1 : end].strip() == "":
+        segments = segments[:-1]  # trailing pipe
+    cells = []
+    for col, (a, b) in enumerate(segments):
+        cs, ce = a + 1, b
+        while cs < ce and text[cs] in " \t":
+            cs += 1
+        while ce > cs and text[ce - 1] in " \t":
+            ce -= 1
+        cells.append(TableCell(cs, ce, col))
+    return cells

