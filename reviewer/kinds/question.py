@@ -195,7 +195,7 @@ def _object_text(verb) -> str:  # noqa: ANN001
             if len(words) <= 8:
                 return text
     for c in verb.children:
-        if c.dep_ == "prep" and c.lower_ in ("on", "to", "with", "for"):
+        if c.dep_ == "prep" and c.lower_ in ("on", "to", "with", "for", "at", "into", "over", "through"):
             words = [t.text for t in c.subtree]
             if len(words) <= 8:
                 return " ".join(words).replace(" 's", "'s")

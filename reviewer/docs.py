@@ -1,0 +1,50 @@
+"""Rule pages, ruff-style, from the ``docs:`` block of each rule file.
+
+One source for ``pmreview rule CODE``, the generated ``docs/rules/*.md`` and the
+rule catalogue.
+"""
+
+from __future__ import annotations
+
+from reviewer.ruleset import FAMILIES, Rule
+
+
+def _block(text: str) -> str:
+    return "\n".join(line.rstrip() for line in str(text).strip().splitlines())
+
+
+def rule_page(rule: Rule) -> str:
+    d = rule.docs
+    parts = [
+        f"# {rule.name} ({rule.code})",
+        "",
+        f"Family: {FAMILIES[rule.family]} · default severity: {rule.severity} · status: {rule.status}",
+        "",
+        "## What it does",
+        _block(d["what"]),
+        "",
+        "## Why is this bad?",
+        _block(d["why"]),
+        "",
+        "## Example",
+        "```markdown",
+        _block(d["example"]),
+        "```",
+        "",
+        "Use instead:",
+        "```markdown",
+        _block(d["use_instead"]),
+        "```",
+    ]
+    if d.get("options"):
+        parts += ["", "## Options", _block(d["options"])]
+    if d.get("references"):
+        parts += ["", "## References", *[f"- {r}" for r in d["references"]]]
+    return "\n".join(parts) + "\n"
+
+
+def catalogue(rules: list[Rule] | tuple[Rule, ...]) -> str:
+    lines = ["# pmreview rules", "", "| Code | Name | Severity | What it flags |", "|---|---|---|---|"]
+    for r in rules:
+        lines.append(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {r.summary()} |")
+    return "\n".join(lines) + "\n"
