@@ -61,6 +61,7 @@ class People:
         self.pronouns = {p.lower() for p in data["pronouns"]}
         self.systems = {s.lower() for s in data["systems"]} | {s.lower() for s in systems}
         self.names = {n.lower() for n in names}
+        self.given_names = {n.lower() for n in data.get("given_names", [])} | self.names
 
     def classify(self, token: Token, sent: Sentence | None = None) -> Agent | None:
         """Is the noun phrase headed by ``token`` a person, role or team?"""
@@ -122,12 +123,12 @@ class People:
         """A proper noun that NER did not call PERSON: names of people are often mislabelled
         (ORG, TIME, PRODUCT) in short sentences, so only the label's shape vetoes it."""
         text = token.text
-        if text.isupper() or token.ent_type_ in PLACE_ENTS:
+        if text.isupper() or ORG_SHAPE.search(text):
             return False
-        if token.ent_type_ in ORG_ENTS and (ORG_SHAPE.search(text) or token.ent_iob_ == "I" or _multi_token_ent(token)):
+        if token.ent_type_ in (PLACE_ENTS | ORG_ENTS) and _multi_token_ent(token):
             return False
-        if ORG_SHAPE.search(text):
-            return False
+        if text.lower() in self.given_names:
+            return True
         sentence_start = token.i == 0 or token.nbor(-1).is_punct or token.nbor(-1).is_space
         return not (sentence_start and _common_word(token))
 
@@ -184,7 +185,11 @@ def subject_of(verb: Token) -> Token | None:
     v = verb
     for _ in range(6):
         for child in v.children:
-            if child.dep_ in ("nsubj", "csubj"):
+            if child.dep_ == "csubj":
+                # "Whoever wrote this cron job … never heard of": the clause's own subject
+                inner = next((c for c in child.children if c.dep_ == "nsubj"), None)
+                return inner if inner is not None else child
+            if child.dep_ == "nsubj":
                 if child.lower_ in ("who", "that", "which") and v.dep_ == "relcl":
                     return v.head
                 return child
@@ -264,14 +269,14 @@ def following_person(token: Token, sent: Sentence, people: People, window: int =
     for t in doc[token.i + 1 : min(len(doc), token.i + 1 + window)]:
         if t.pos_ in ("PROPN", "NOUN", "PRON") or t.text.startswith("@"):
             head = t
-            while head.dep_ in ("compound", "amod") and head.head.i > head.i:
+            while head.dep_ in ("compound", "amod", "nmod", "nummod") and head.head.i > head.i:
                 head = head.head
             if head.dep_ == "poss":
                 owner = people.classify(head, sent)
                 if owner is not None:
                     return owner
                 continue
-            agent = _person_in_np(head, sent, people, possessor=True)
+            agent = _person_in_np(head, sent, people, possessor=False)
             if agent is not None:
                 return agent
             if head.dep_ not in ("poss", "compound"):

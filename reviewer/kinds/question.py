@@ -134,6 +134,10 @@ class Question(Kind):
                             return wh, "take-time", root, agent
             if subj is None:
                 continue
+            if wh is not None and wh.lower_ == "how" and wh.i + 1 < len(doc) and doc[wh.i + 1].lower_ in ("many", "much", "often", "far", "soon"):
+                continue  # a question about quantity, not about a person
+            if subj.dep_ == "nsubjpass" and subj.lower_ in ("they", "them", "it"):
+                continue  # "where are they recorded?": things, not people
             agent = self._person(subj, sent, ctx)
             if agent is None:
                 continue
