@@ -27,6 +27,7 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
 ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 ORG_SHAPE = re.compile(r"[a-z][A-Z]|\d|(?i:co|corp|inc|labs?|cloud|soft|tech|net|io|hub|base|stack|ops|db|ql|ify)$")
+OBLIGATION_PASSIVES = frozenset({"suppose", "expect", "mean", "require", "ask", "tell", "instruct", "assign", "hold", "blame", "allow", "let", "give"})
 INDEFINITES = frozenset({"someone", "somebody", "nobody", "anyone", "anybody", "everyone", "everybody", "whoever", "no-one"})
 
 
@@ -196,7 +197,11 @@ def subject_of(verb: Token) -> Token | None:
             if child.dep_ == "nsubjpass":
                 agent = next((c for c in v.children if c.dep_ == "agent"), None)
                 pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-                return pobj if pobj is not None else child
+                if pobj is not None:
+                    return pobj
+                # the subject of a passive is what was acted on; it stands in for the actor
+                # only when inherited ("the intern was given access and deleted the bucket")
+                return child if v is not verb or v.lemma_ in OBLIGATION_PASSIVES else None
         if v.dep_ in ("xcomp", "conj", "advcl", "acomp", "aux") and v.head != v:
             if v.dep_ == "advcl" and any(c.dep_ == "mark" for c in v.children):
                 return None  # "because X …": its own clause, no inherited subject
@@ -230,7 +235,7 @@ def _row_agent(token: Token, sent: Sentence, people: People) -> Agent | None:
     return None
 
 
-def _person_in_np(head: Token, sent: Sentence, people: People, possessor: bool) -> Agent | None:
+def _person_in_np(head: Token, sent: Sentence, people: People, possessor: bool, preps: bool = True) -> Agent | None:
     agent = people.classify(head, sent)
     if agent is not None:
         if agent.kind == "indefinite" or (agent.kind == "role" and head.lower_ in ("people", "person")):
@@ -239,7 +244,7 @@ def _person_in_np(head: Token, sent: Sentence, people: People, possessor: bool) 
     if head.lower_ in INDEFINITES:
         return Agent("indefinite", *sent.span(head), head.text)
     # "nobody on the platform team", "someone from infra", "a member of the data team"
-    for prep in head.children:
+    for prep in head.children if preps else ():
         if prep.dep_ == "prep" and prep.lower_ in ("on", "from", "in", "of"):
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
@@ -267,6 +272,8 @@ def following_person(token: Token, sent: Sentence, people: People, window: int =
     """The first person-like noun phrase after a trigger ("caused by Sam's…", "is on Fatima")."""
     doc: Doc = token.doc
     for t in doc[token.i + 1 : min(len(doc), token.i + 1 + window)]:
+        if t.pos_ in ("VERB", "AUX") and t.tag_ != "VBG":
+            return None  # "due to being showcased by …": another clause, not the cause's owner
         if t.pos_ in ("PROPN", "NOUN", "PRON") or t.text.startswith("@"):
             head = t
             while head.dep_ in ("compound", "amod", "nmod", "nummod") and head.head.i > head.i:
@@ -276,7 +283,7 @@ def following_person(token: Token, sent: Sentence, people: People, window: int =
                 if owner is not None:
                     return owner
                 continue
-            agent = _person_in_np(head, sent, people, possessor=False)
+            agent = _person_in_np(head, sent, people, possessor=False, preps=False)
             if agent is not None:
                 return agent
             if head.dep_ not in ("poss", "compound"):
