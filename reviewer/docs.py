@@ -48,3 +48,21 @@ def catalogue(rules: list[Rule] | tuple[Rule, ...]) -> str:
     for r in rules:
         lines.append(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {r.summary()} |")
     return "\n".join(lines) + "\n"
+
+
+def write_docs(directory: str = "docs/rules") -> None:
+    """Regenerate docs/rules/: one page per rule and the catalogue (python -m reviewer.docs)."""
+    from pathlib import Path
+
+    from reviewer.ruleset import default_rules
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    rules = default_rules()
+    for r in rules:
+        (out / f"{r.code}.md").write_text(rule_page(r), encoding="utf-8")
+    (out / "README.md").write_text(catalogue(rules), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_docs()

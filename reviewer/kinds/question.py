@@ -26,6 +26,7 @@ from reviewer.sentences import Sentence
 TARGETS = {"who", "person-subject"}
 REWRITE_KEYS = {"when", "verbs", "text"}
 WHEN = {"who", "whose", "which", "why", "why-not", "how", "take-time", "think", "polar", "any"}
+PARTICLES = {"back", "out", "off", "up", "down", "over", "forward", "through", "in"}
 BLAME_WORDS = re.compile(r"\b(?:responsible|accountable|to blame|at fault|culpable|guilty)\b", re.I)
 
 
@@ -152,7 +153,26 @@ class Question(Kind):
                 rhetorical = neg or "n't" in first.text.lower() or any(t.lower_ in self.intensifiers for t in doc)
                 if rhetorical:
                     return first, "polar", root, agent
-        return None
+        return self._why_aux_fallback(doc, sent, ctx)
+
+    def _why_aux_fallback(self, doc, sent: Sentence, ctx: Context):  # noqa: ANN001, ANN202
+        """ "Why didn't Bruno roll back?": the small parser sometimes makes the name the root;
+        the word order (why + auxiliary + subject) still says who the question is about."""
+        words = [t for t in doc if not t.is_space]
+        if len(words) < 3 or words[0].lower_ != "why" or words[1].pos_ != "AUX":
+            return None
+        k = 2 + (words[2].dep_ == "neg")
+        if k >= len(words):
+            return None
+        head = words[k]
+        while head.dep_ in ("compound", "det", "amod", "poss") and head.head.i > head.i:
+            head = head.head
+        agent = self._person(head, sent, ctx)
+        if agent is None:
+            return None
+        neg = any(t.dep_ == "neg" or t.lower_ in ("n't", "not") for t in words[1 : k + 1])
+        verb = next((t for t in words[k + 1 :] if t.pos_ == "VERB"), None)
+        return words[0], "why-not" if neg else "why", verb, agent
 
     def _person(self, subj, sent: Sentence, ctx: Context) -> Agent | None:  # noqa: ANN001
         from reviewer.people import _person_in_np
@@ -171,7 +191,7 @@ class Question(Kind):
             "lemma": lemma,
             "gerund": gerund(lemma) if lemma else "",
             "participle": participle(lemma) if lemma else "",
-            "object": obj or "it",
+            "object": obj or ("" if " " in lemma else "it"),
             "agent": agent.text if agent else "the responder",
         }
         for cond, verbs, text in self.rewrites:
@@ -186,7 +206,9 @@ class Question(Kind):
 
 
 def _phrasal_lemma(verb) -> str:  # noqa: ANN001
-    particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
+    particle = next(
+        (c.lower_ for c in verb.children if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in PARTICLES)), ""
+    )
     lemma = verb.lemma_.lower()
     return f"{lemma} {particle}".strip()
 
