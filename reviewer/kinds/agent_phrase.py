@@ -50,7 +50,12 @@ class AgentPhrase(Kind):
         self.prefilter = re.compile("|".join(t.pattern.pattern for t in self.triggers), re.I)
 
     def wants(self, sent: Sentence) -> bool:
-        return bool(self.prefilter.search(sent.text))
+        """Parse only sentences where some trigger could fire: its pattern, and its clause condition, both occur."""
+        if not self.prefilter.search(sent.text):
+            return False
+        return any(
+            t.pattern.search(sent.text) and (t.clause is None or t.clause.search(sent.text)) for t in self.triggers
+        )
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
         doc = sent.parsed
