@@ -35,15 +35,32 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format."
+)
 @click.option("--select", multiple=True, help="Rules to enable: codes, prefixes (BL) or names; comma-separated.")
 @click.option("--ignore", multiple=True, help="Rules to disable: codes, prefixes or names; comma-separated.")
 @click.option("--extend-select", multiple=True, help="Rules to enable on top of the configured selection.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that makes the exit code 1 [default: warning].")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Use this .pmreview.toml/pyproject.toml for every file instead of discovering one.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 [default: warning].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this .pmreview.toml/pyproject.toml for every file instead of discovering one.",
+)
 @click.option("--stdin-filename", help="Name to report for text read from '-'.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: when writing to a terminal].")
-@click.option("--show-source/--no-show-source", default=True, show_default=True, help="Show the offending line under each finding.")
+@click.option(
+    "--show-source/--no-show-source",
+    default=True,
+    show_default=True,
+    help="Show the offending line under each finding.",
+)
 def review(
     paths: tuple[str, ...],
     fmt: str,
@@ -98,12 +115,14 @@ def review(
     sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
 
 
-def _configured_fail_on(report) -> "Severity":  # noqa: ANN001
+def _configured_fail_on(report):  # noqa: ANN001, ANN201
     """The strictest fail-on among the configurations that applied (default: warning)."""
     from reviewer.config import discover
     from reviewer.findings import Severity
 
-    levels = {discover(Path(r.path).resolve().parent).fail_on for r in report.files if r.findings and Path(r.path).exists()}
+    levels = {
+        discover(Path(r.path).resolve().parent).fail_on for r in report.files if r.findings and Path(r.path).exists()
+    }
     return min(levels) if levels else Severity.WARNING
 
 
@@ -118,13 +137,16 @@ def rules_cmd(fmt: str) -> None:
 
     rules = default_rules()
     if fmt == "json":
-        data = [{"code": r.code, "name": r.name, "severity": str(r.severity), "status": r.status, "summary": r.summary()} for r in rules]
+        data = [
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "status": r.status, "summary": r.summary()}
+            for r in rules
+        ]
         click.echo(json.dumps(data, indent=2))
     elif fmt == "markdown":
         click.echo(catalogue(rules), nl=False)
     else:
         for r in rules:
-            click.echo(f"{r.code}  {r.name:<28} {str(r.severity):<8} {r.summary()}")
+            click.echo(f"{r.code}  {r.name:<28} {r.severity!s:<8} {r.summary()}")
 
 
 @main.command("rule")

@@ -86,9 +86,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sentences = generate_sentences()
 
-    print(
-        f"cold start (best of {COLD_RUNS}, fresh subprocess: import + load + encode 1)"
-    )
+    print(f"cold start (best of {COLD_RUNS}, fresh subprocess: import + load + encode 1)")
     print(f"  numpy MiniLMEncoder      : {cold_start(_NUMPY_COLD):6.2f} s")
     print(f"  sentence-transformers    : {cold_start(_ST_COLD):6.2f} s")
 

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(args: list[str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reviewer.cli", "review", "--format", "json", *args], capture_output=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "reviewer.cli", "review", "--format", "json", *args], capture_output=True, cwd=ROOT
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"review failed: {proc.stderr.decode()[-500:]}")
@@ -39,7 +41,9 @@ def main() -> None:
     times = [run([str(args.dir)]) for _ in range(args.runs)]
     med = statistics.median(times)
     print(f"corpus: {len(files)} documents, {words} words ({args.dir})")
-    print(f"cold process, whole corpus: median {med:.2f} s over {args.runs} runs (min {min(times):.2f}, max {max(times):.2f})")
+    print(
+        f"cold process, whole corpus: median {med:.2f} s over {args.runs} runs (min {min(times):.2f}, max {max(times):.2f})"
+    )
     print(f"  {len(files) / med:.1f} docs/s, {words / med:.0f} words/s")
     example = ROOT / "examples" / "2026-11-03-checkout-draft.md"
     one = [run([str(example)]) for _ in range(args.runs)]
@@ -55,7 +59,9 @@ def main() -> None:
     t2 = time.perf_counter()
     report = review_inputs(expand([str(args.dir)]))
     t3 = time.perf_counter()
-    print(f"in-process: imports {t1 - t0:.2f} s, spaCy load {t2 - t1:.2f} s, review {t3 - t2:.2f} s ({len(report.findings)} findings)")
+    print(
+        f"in-process: imports {t1 - t0:.2f} s, spaCy load {t2 - t1:.2f} s, review {t3 - t2:.2f} s ({len(report.findings)} findings)"
+    )
 
 
 if __name__ == "__main__":

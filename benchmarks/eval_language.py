@@ -75,14 +75,20 @@ def eval_sentences(data: Path, show: bool) -> None:
         if row["label"] == "rootcause":
             rc_total += 1
             rc_hit += any(c.startswith("RC") for c in got)
-    rc_false = sum(1 for i, r in enumerate(rows) if r["label"] != "rootcause" and any(c.startswith("RC") for c in codes.get(i, ())))
+    rc_false = sum(
+        1 for i, r in enumerate(rows) if r["label"] != "rootcause" and any(c.startswith("RC") for c in codes.get(i, ()))
+    )
     p, r, f1 = prf(tp, fp, fn)
     print(f"blame_dev.jsonl ({len(rows)} sentences)")
     print(f"  BL+QU  precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}   (tp {tp}, fp {fp}, fn {fn})")
     print(f"  false flags among hard clean sentences: {hard_fp} of {hard_clean}")
     print(f"  RC hits on rootcause sentences: {rc_hit} of {rc_total}; RC on other sentences: {rc_false}")
     by_label = Counter((row["label"], row["hard"]) for row in rows)
-    caught = Counter((row["label"], row["hard"]) for i, row in enumerate(rows) if any(c.startswith(("BL", "QU")) for c in codes.get(i, ())))
+    caught = Counter(
+        (row["label"], row["hard"])
+        for i, row in enumerate(rows)
+        if any(c.startswith(("BL", "QU")) for c in codes.get(i, ()))
+    )
     for key in sorted(by_label):
         print(f"    {key[0]:<9} {'hard' if key[1] else 'easy'}: flagged {caught[key]:>3} of {by_label[key]}")
     if show:
@@ -102,14 +108,22 @@ def eval_samples(data: Path, show: bool) -> None:
         got = {(Path(f["path"]).name, f["line"]) for f in findings if f["code"].startswith(prefixes)}
         tp, fp, fn = len(expected & got), len(got - expected), len(expected - got)
         p, r, f1 = prf(tp, fp, fn)
-        print(f"  {category:<9} found {tp} of {len(expected)}, extra {fp}   precision {p:.3f} recall {r:.3f} F1 {f1:.3f}")
+        print(
+            f"  {category:<9} found {tp} of {len(expected)}, extra {fp}   precision {p:.3f} recall {r:.3f} F1 {f1:.3f}"
+        )
         if show:
             for item in sorted(expected - got):
                 print("     missed", item)
             for item in sorted(got - expected):
                 print("     extra ", item)
     ok_lines = {(a["file"], a["line"]) for a in answers if a["category"] == "ok"}
-    bad = sorted({(Path(f["path"]).name, f["line"], f["code"]) for f in findings if (Path(f["path"]).name, f["line"]) in ok_lines and f["code"][:2] in ("BL", "QU", "RC")})
+    bad = sorted(
+        {
+            (Path(f["path"]).name, f["line"], f["code"])
+            for f in findings
+            if (Path(f["path"]).name, f["line"]) in ok_lines and f["code"][:2] in ("BL", "QU", "RC")
+        }
+    )
     print(f"  language findings on distractor lines: {len(bad)}" + (f" {bad}" if bad else ""))
 
 

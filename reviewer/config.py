@@ -79,7 +79,9 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
 def parse_table(path: Path, table: dict[str, Any]) -> Config:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)} in pmreview settings (known: {', '.join(KEYS)})")
+        raise ConfigError(
+            f"{path}: unknown key(s) {', '.join(unknown)} in pmreview settings (known: {', '.join(KEYS)})"
+        )
     for key, kind in KEYS.items():
         if key in table and not isinstance(table[key], kind):
             raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}")

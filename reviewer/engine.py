@@ -209,7 +209,9 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
 
     if to_parse:
         pending = list(to_parse.values())
-        for sent, parsed in zip(pending, nlp.parse((s.nlp_text for s in pending), model=model or nlp.DEFAULT_MODEL)):
+        for sent, parsed in zip(
+            pending, nlp.parse((s.nlp_text for s in pending), model=model or nlp.DEFAULT_MODEL), strict=False
+        ):
             sent.parsed = parsed
 
     results = []
@@ -255,7 +257,7 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     return w.result
 
 
-def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Document) -> Finding:  # noqa: ANN001
+def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Document) -> Finding:
     values = {"match": " ".join(matched.split()), **hit.values}
     message = _format(hit.message or rule.message, values)
     fix = _format(hit.fix or rule.fix, values)
@@ -283,7 +285,7 @@ def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Docu
     )
 
 
-def _directive_findings(directives, rules: list[Rule], source: Source) -> list[Finding]:  # noqa: ANN001
+def _directive_findings(directives, rules: list[Rule], source: Source) -> list[Finding]:
     by_code = {r.code: r for r in rules}
     out = []
     for d in directives:

@@ -15,12 +15,12 @@ markdown-it-py gives block tokens with line ranges. From them we build:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from reviewer.source import Source
 
@@ -102,9 +102,8 @@ class Document:
     def section_of(self, offset: int) -> Section | None:
         found = None
         for section in self.sections:
-            if section.start <= offset < section.end:
-                if found is None or section.level >= found.level:
-                    found = section
+            if section.start <= offset < section.end and (found is None or section.level >= found.level):
+                found = section
         return found
 
     def in_code(self, start: int, end: int) -> bool:
@@ -256,7 +255,6 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
     list_stack: list[bool] = []  # ordered?
     table_rows: list[tuple[int, bool]] = []
     in_thead = False
-    current_table: int | None = None
 
     def strip_prefixes(line_idx: int) -> int:
         """Blank container prefixes (quote markers, list markers) of one line; return content offset."""
@@ -315,9 +313,9 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             _blank(chars, line_start(tok.map[0]), line_end(tok.map[1] - 1))
         elif t == "table_open":
             tables.append(Table(tok.map[0] + 1, tok.map[1], None, []))
-            current_table = len(tables) - 1
+            len(tables) - 1
         elif t == "table_close":
-            current_table = None
+            pass
         elif t == "thead_open":
             in_thead = True
         elif t == "thead_close":
@@ -353,7 +351,15 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             canonical = _canonical_section(title, section_aliases or {})
             sections.append(Section(title, level, canonical, line_start(first), len(text), first + 1))
             blocks.append(
-                Block("heading", cs, ce, first + 1, content_end_line + 1, section=len(sections) - 1, quoted=quote_depth > 0)
+                Block(
+                    "heading",
+                    cs,
+                    ce,
+                    first + 1,
+                    content_end_line + 1,
+                    section=len(sections) - 1,
+                    quoted=quote_depth > 0,
+                )
             )
         elif t == "paragraph_open":
             inline = tokens[idx + 1]
@@ -369,10 +375,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
                 raw = text[cpos:le]
                 stripped = raw.rstrip()
                 c = content.rstrip()
-                if c and stripped.endswith(c):
-                    cs = cpos + len(stripped) - len(c)
-                else:
-                    cs = _skip_ws(text, cpos, le)
+                cs = cpos + len(stripped) - len(c) if c and stripped.endswith(c) else _skip_ws(text, cpos, le)
                 ce = cpos + len(stripped)
                 _blank(chars, ls, cs)
                 _blank(chars, ce, le)
@@ -408,7 +411,16 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             _blank(chars, line_start(row_line + 1), line_end(row_line + 1))
         if cells:
             blocks.append(
-                Block("table_row", cells[0].start, cells[-1].end, row_line + 1, row_line + 1, table=table_idx, header=header, cells=cells)
+                Block(
+                    "table_row",
+                    cells[0].start,
+                    cells[-1].end,
+                    row_line + 1,
+                    row_line + 1,
+                    table=table_idx,
+                    header=header,
+                    cells=cells,
+                )
             )
     blocks.sort(key=lambda b: b.start)
 
@@ -482,8 +494,8 @@ def _split_cells(text: str, chars: list[str], start: int, end: int) -> list[Tabl
         if text[i] == "|" and (i == start or text[i - 1] != "\\") and not any(s <= i < e for s, e in code)
     ]
     bounds = [start - 1, *pipes, end]
-    segments = list(zip(bounds, bounds[1:]))
-    if pipes and text[start:pipes[0]].strip() == "":
+    segments = list(itertools.pairwise(bounds))
+    if pipes and text[start : pipes[0]].strip() == "":
         segments = segments[1:]  # leading pipe
     if pipes and text[pipes[-1] + 1 : end].strip() == "":
         segments = segments[:-1]  # trailing pipe

@@ -27,7 +27,7 @@ class ModelError(Exception):
     """The configured spaCy pipeline cannot be loaded."""
 
 
-def _import_spacy():  # noqa: ANN202 - the spacy module
+def _import_spacy():
     if "torch" in sys.modules or "spacy" in sys.modules:
         import spacy
 
@@ -57,7 +57,7 @@ def load(model: str = DEFAULT_MODEL) -> Language:
     # Keep @handles such as @oncall-bob as one token.
     previous = nlp.tokenizer.token_match
 
-    def token_match(text: str):  # noqa: ANN202 - re.Match | None
+    def token_match(text: str):
         m = HANDLE.fullmatch(text)
         if m:
             return m

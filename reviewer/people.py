@@ -27,8 +27,26 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
 ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 ORG_SHAPE = re.compile(r"[a-z][A-Z]|\d|(?i:co|corp|inc|labs?|cloud|soft|tech|net|io|hub|base|stack|ops|db|ql|ify)$")
-OBLIGATION_PASSIVES = frozenset({"suppose", "expect", "mean", "require", "ask", "tell", "instruct", "assign", "hold", "blame", "allow", "let", "give"})
-INDEFINITES = frozenset({"someone", "somebody", "nobody", "anyone", "anybody", "everyone", "everybody", "whoever", "no-one"})
+OBLIGATION_PASSIVES = frozenset(
+    {
+        "suppose",
+        "expect",
+        "mean",
+        "require",
+        "ask",
+        "tell",
+        "instruct",
+        "assign",
+        "hold",
+        "blame",
+        "allow",
+        "let",
+        "give",
+    }
+)
+INDEFINITES = frozenset(
+    {"someone", "somebody", "nobody", "anyone", "anybody", "everyone", "everybody", "whoever", "no-one"}
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +98,7 @@ class People:
         if token.pos_ == "PRON":
             if lower in self.pronouns:
                 return Agent("pronoun", offset + start, offset + end, text)
-            if lower in INDEFINITES or lower in ("no", "one") and token.nbor(-1).lower_ == "no":
+            if lower in INDEFINITES or (lower in ("no", "one") and token.nbor(-1).lower_ == "no"):
                 return Agent("indefinite", offset + start, offset + end, text)
             return None
         # The noun phrase up to and including its head: "the on-call engineer", "the vendor's support agent".
@@ -156,7 +174,12 @@ def _common_word(token: Token) -> bool:
 def _name_span(token: Token) -> tuple[int, int]:
     """Extend a proper-noun head over flat name parts ("Li Na", "Mary-Jane O'Neil")."""
     first = token
-    while first.i > 0 and first.nbor(-1).dep_ == "compound" and first.nbor(-1).pos_ == "PROPN" and first.nbor(-1).head == token:
+    while (
+        first.i > 0
+        and first.nbor(-1).dep_ == "compound"
+        and first.nbor(-1).pos_ == "PROPN"
+        and first.nbor(-1).head == token
+    ):
         first = first.nbor(-1)
     return first.idx, token.idx + len(token.text)
 

@@ -109,7 +109,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(fh, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: invalid YAML: {exc}") from None
 
@@ -197,7 +197,9 @@ def parse_rule(path: Path, data: Any) -> Rule:
         status=status,
         aliases=_strings(path, "aliases", data.get("aliases", [])),
         scope=scope,
-        sections_include=set(_strings(path, "sections.include", sections["include"])) if "include" in sections else None,
+        sections_include=set(_strings(path, "sections.include", sections["include"]))
+        if "include" in sections
+        else None,
         sections_exclude=set(_strings(path, "sections.exclude", sections.get("exclude", []))),
         skip=skip,
     )

@@ -48,7 +48,9 @@ def parse_directives(doc: Document, rules: list[Rule] | tuple[Rule, ...]) -> lis
         selectors = tuple(s for s in re.split(r"[\s,]+", m.group(2).strip()) if s)
         d = Directive(action, selectors, comment.start, comment.end)
         if action not in ACTIONS:
-            d.problem = f"unknown directive 'pmreview-{action}' (use {', '.join('pmreview-' + a for a in sorted(ACTIONS))})"
+            d.problem = (
+                f"unknown directive 'pmreview-{action}' (use {', '.join('pmreview-' + a for a in sorted(ACTIONS))})"
+            )
         else:
             unknown = [s for s in selectors if not known_selector(rules, s)]
             if unknown:

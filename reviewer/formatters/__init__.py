@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reviewer.engine import Report
 from reviewer.formatters.json import format_json
 from reviewer.formatters.text import format_text
 

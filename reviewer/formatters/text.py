@@ -24,14 +24,20 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
         source = result.document.source if result.document else None
         for f in result.findings:
             where = f"{f.line}:{f.column}"
-            sev = style(f"{str(f.severity):<7}", fg=COLOURS[f.severity])
-            out.append(f"  {where:<8} {sev} {style(f.code, bold=True)} {f.message}  {style('[' + f.name + ']', dim=True)}")
+            sev = style(f"{f.severity!s:<7}", fg=COLOURS[f.severity])
+            out.append(
+                f"  {where:<8} {sev} {style(f.code, bold=True)} {f.message}  {style('[' + f.name + ']', dim=True)}"
+            )
             if show_source and source is not None:
                 line_text = source.line_text(f.line)
                 end = f.end_column if f.end_line == f.line else len(line_text) + 1
                 prefix = line_text[: f.column - 1].replace("\t", " ")
                 out.append(style("           │ ", dim=True) + line_text.replace("\t", " "))
-                out.append(style("           │ ", dim=True) + " " * len(prefix) + style("^" * max(1, end - f.column), fg=COLOURS[f.severity]))
+                out.append(
+                    style("           │ ", dim=True)
+                    + " " * len(prefix)
+                    + style("^" * max(1, end - f.column), fg=COLOURS[f.severity])
+                )
             replacement = next((s for s in f.suggestions if s.start is not None), None)
             if replacement is not None and replacement.text:
                 out.append(style("           = suggest: ", fg="green") + replacement.text)
@@ -45,7 +51,12 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
     files = len([r for r in report.files if not r.error])
     if total:
         parts = ", ".join(f"{n} {sev}" + ("s" if n != 1 and sev != "info" else "") for sev, n in counts.items() if n)
-        out.append(style(f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''}.", bold=True))
+        out.append(
+            style(
+                f"Found {total} finding{'s' if total != 1 else ''} ({parts}) in {files} file{'s' if files != 1 else ''}.",
+                bold=True,
+            )
+        )
     else:
         out.append(style(f"No findings in {files} file{'s' if files != 1 else ''}.", fg="green", bold=True))
     return "\n".join(out) + "\n"

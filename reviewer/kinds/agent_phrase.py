@@ -43,7 +43,7 @@ class AgentPhrase(Kind):
     keys: ClassVar[dict[str, bool]] = {"triggers": True, "exceptions": False}
     needs_parse: ClassVar[bool] = True
 
-    def __init__(self, rule) -> None:  # noqa: ANN001
+    def __init__(self, rule) -> None:
         super().__init__(rule)
         self.triggers = [Trigger(self, t) for t in rule.options["triggers"]]
         self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]

@@ -15,7 +15,7 @@ class Phrase(Kind):
 
     keys: ClassVar[dict[str, bool]] = {"patterns": True, "exceptions": False}
 
-    def __init__(self, rule) -> None:  # noqa: ANN001
+    def __init__(self, rule) -> None:
         super().__init__(rule)
         self.patterns = []
         for item in rule.options["patterns"]:
@@ -41,7 +41,7 @@ class Phrase(Kind):
                 suggestions = []
                 if replace is not None:
                     text = m.expand(replace)
-                    if sent.text[s:s+1].isupper() and text:
+                    if sent.text[s : s + 1].isupper() and text:
                         text = text[0].upper() + text[1:]
                     suggestions.append(Suggestion(text, sent.start + s, sent.start + e))
                 yield Hit(sent.start + s, sent.start + e, suggestions=suggestions, fix=fix)

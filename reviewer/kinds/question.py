@@ -41,7 +41,7 @@ class Question(Kind):
     }
     needs_parse: ClassVar[bool] = True
 
-    def __init__(self, rule) -> None:  # noqa: ANN001
+    def __init__(self, rule) -> None:
         super().__init__(rule)
         o = rule.options
         self.target = o["target"]
@@ -59,7 +59,10 @@ class Question(Kind):
         if self.target == "who":
             self.prefilter = re.compile(r"\b(?:who|whom|whose|which)\b", re.I)
         else:
-            self.prefilter = re.compile(r"\b(?:why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't|could|couldn't|can't|is|isn't)\b", re.I)
+            self.prefilter = re.compile(
+                r"\b(?:why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't|could|couldn't|can't|is|isn't)\b",
+                re.I,
+            )
 
     def wants(self, sent: Sentence) -> bool:
         return "?" in sent.text and bool(self.prefilter.search(sent.text))
@@ -80,11 +83,13 @@ class Question(Kind):
         start = sent.start + start_tok.idx
         rewrite = self._rewrite(when, verb, agent)
         suggestions = [Suggestion(rewrite, start, end)] if rewrite else []
-        yield Hit(start, end, values={"agent": agent.text if agent else "", "wh": start_tok.text}, suggestions=suggestions)
+        yield Hit(
+            start, end, values={"agent": agent.text if agent else "", "wh": start_tok.text}, suggestions=suggestions
+        )
 
     # --- who / whose / which ------------------------------------------------------
 
-    def _who(self, sent: Sentence, ctx: Context):  # noqa: ANN202
+    def _who(self, sent: Sentence, ctx: Context):
         doc = sent.parsed
         for tok in doc:
             low = tok.lower_
@@ -94,12 +99,16 @@ class Question(Kind):
                 agent = ctx.people.classify(tok.head, sent)
                 if agent is not None and agent.definite and self._culprit_verb(tok.head.head, tok.head):
                     return tok, "which", tok.head.head, agent
-            if low in ("who", "whom") and tok.dep_ == "nsubj" and tok.head.dep_ != "relcl":
-                if self._culprit_verb(tok.head, tok):
-                    return tok, "who", tok.head, None
+            if (
+                low in ("who", "whom")
+                and tok.dep_ == "nsubj"
+                and tok.head.dep_ != "relcl"
+                and self._culprit_verb(tok.head, tok)
+            ):
+                return tok, "who", tok.head, None
         return None
 
-    def _culprit_verb(self, verb, subj) -> bool:  # noqa: ANN001
+    def _culprit_verb(self, verb, subj) -> bool:
         if verb.pos_ not in ("VERB", "AUX"):
             return False
         clause = verb.doc[verb.left_edge.i : verb.right_edge.i + 1].text
@@ -118,7 +127,7 @@ class Question(Kind):
 
     # --- why / how / what / rhetorical yes-no --------------------------------------
 
-    def _person_subject(self, sent: Sentence, ctx: Context):  # noqa: ANN202
+    def _person_subject(self, sent: Sentence, ctx: Context):
         doc = sent.parsed
         first = next((t for t in doc if not t.is_space and not t.is_punct), None)
         if first is None:
@@ -135,7 +144,12 @@ class Question(Kind):
                             return wh, "take-time", root, agent
             if subj is None:
                 continue
-            if wh is not None and wh.lower_ == "how" and wh.i + 1 < len(doc) and doc[wh.i + 1].lower_ in ("many", "much", "often", "far", "soon"):
+            if (
+                wh is not None
+                and wh.lower_ == "how"
+                and wh.i + 1 < len(doc)
+                and doc[wh.i + 1].lower_ in ("many", "much", "often", "far", "soon")
+            ):
                 continue  # a question about quantity, not about a person
             if subj.dep_ == "nsubjpass" and subj.lower_ in ("they", "them", "it"):
                 continue  # "where are they recorded?": things, not people
@@ -144,9 +158,12 @@ class Question(Kind):
                 continue
             if wh is not None and wh.lower_ in ("why",):
                 return wh, "why-not" if neg else "why", root, agent
-            if wh is not None and wh.lower_ == "how" and (neg or root.tag_ in ("VBD", "VBN") or any(c.lower_ == "did" for c in root.children)):
-                if not any(c.lower_ in ("can", "could", "would", "will", "might") for c in root.children):
-                    return wh, "how", root, agent
+            if (
+                wh is not None
+                and wh.lower_ == "how"
+                and (neg or root.tag_ in ("VBD", "VBN") or any(c.lower_ == "did" for c in root.children))
+            ) and not any(c.lower_ in ("can", "could", "would", "will", "might") for c in root.children):
+                return wh, "how", root, agent
             if wh is not None and wh.lower_ == "what" and root.lemma_.lower() in self.think:
                 return wh, "think", root, agent
             if wh is None and first.pos_ == "AUX" and first.i < subj.i:
@@ -155,7 +172,7 @@ class Question(Kind):
                     return first, "polar", root, agent
         return self._why_aux_fallback(doc, sent, ctx)
 
-    def _why_aux_fallback(self, doc, sent: Sentence, ctx: Context):  # noqa: ANN001, ANN202
+    def _why_aux_fallback(self, doc, sent: Sentence, ctx: Context):
         """ "Why didn't Bruno roll back?": the small parser sometimes makes the name the root;
         the word order (why + auxiliary + subject) still says who the question is about."""
         words = [t for t in doc if not t.is_space]
@@ -174,7 +191,7 @@ class Question(Kind):
         verb = next((t for t in words[k + 1 :] if t.pos_ == "VERB"), None)
         return words[0], "why-not" if neg else "why", verb, agent
 
-    def _person(self, subj, sent: Sentence, ctx: Context) -> Agent | None:  # noqa: ANN001
+    def _person(self, subj, sent: Sentence, ctx: Context) -> Agent | None:
         from reviewer.people import _person_in_np
 
         if subj.lower_ in ("we", "us", "i", "it", "this", "that", "what", "which"):
@@ -184,7 +201,7 @@ class Question(Kind):
 
     # --- rewrites ---------------------------------------------------------------
 
-    def _rewrite(self, when: str, verb, agent: Agent | None) -> str | None:  # noqa: ANN001
+    def _rewrite(self, when: str, verb, agent: Agent | None) -> str | None:
         lemma = _phrasal_lemma(verb) if verb is not None else ""
         obj = _object_text(verb) if verb is not None else ""
         values = {
@@ -205,7 +222,7 @@ class Question(Kind):
         return None
 
 
-def _phrasal_lemma(verb) -> str:  # noqa: ANN001
+def _phrasal_lemma(verb) -> str:
     particle = next(
         (c.lower_ for c in verb.children if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in PARTICLES)), ""
     )
@@ -213,7 +230,7 @@ def _phrasal_lemma(verb) -> str:  # noqa: ANN001
     return f"{lemma} {particle}".strip()
 
 
-def _object_text(verb) -> str:  # noqa: ANN001
+def _object_text(verb) -> str:
     for c in verb.children:
         if c.dep_ in ("dobj", "attr") and c.lower_ not in ("what", "who", "which"):
             words = [t.text for t in c.subtree]
