@@ -115,7 +115,7 @@ def review(
     sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
 
 
-def _configured_fail_on(report):  # noqa: ANN001, ANN201
+def _configured_fail_on(report):
     """The strictest fail-on among the configurations that applied (default: warning)."""
     from reviewer.config import discover
     from reviewer.findings import Severity
