@@ -50,7 +50,12 @@ def review_result(options_cls) -> Callable:
     from reviewer.engine import review_text
 
     def _review(text: str, path: str = "<text>", **options: object):
-        opts = options_cls(**{k: _tuple(v) if k in ("select", "ignore", "extend_select", "extend_ignore") else v for k, v in options.items()})
+        opts = options_cls(
+            **{
+                k: _tuple(v) if k in ("select", "ignore", "extend_select", "extend_ignore") else v
+                for k, v in options.items()
+            }
+        )
         return review_text(text, path=path, options=opts)
 
     return _review
@@ -74,7 +79,12 @@ def review_files(options_cls) -> Callable:
     from reviewer.engine import expand, review_inputs
 
     def _review(*paths: str | Path, **options: object):
-        opts = options_cls(**{k: _tuple(v) if k in ("select", "ignore", "extend_select", "extend_ignore") else v for k, v in options.items()})
+        opts = options_cls(
+            **{
+                k: _tuple(v) if k in ("select", "ignore", "extend_select", "extend_ignore") else v
+                for k, v in options.items()
+            }
+        )
         return review_inputs(expand([str(p) for p in paths]), opts)
 
     return _review

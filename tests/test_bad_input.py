@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import HUMAN_ERROR
+
 from reviewer.engine import FileResult, Input, expand
 from reviewer.source import MAX_BYTES, InputError, decode
 
@@ -41,7 +41,9 @@ BAD_BYTES = [
 
 
 @pytest.mark.parametrize(("name", "data", "needles"), BAD_BYTES)
-def test_undecodable_file_is_an_error_naming_it(write, good, review_files, name: str, data: bytes, needles: tuple) -> None:
+def test_undecodable_file_is_an_error_naming_it(
+    write, good, review_files, name: str, data: bytes, needles: tuple
+) -> None:
     bad = write(name, data)
     report = review_files(bad, good)
     result = _results(report)[str(bad)]

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import HUMAN_ERROR, ROOT_CAUSE
+
 from reviewer.config import ConfigError, discover, load_file
 
 DOC = f"Intro.\n\n{HUMAN_ERROR}\n\n{ROOT_CAUSE}\n\nWho approved this change?\n"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from conftest import CLEAN, HUMAN_ERROR
+from conftest import CLEAN, HUMAN_ERROR, ROOT_CAUSE
 
 
 @pytest.fixture
@@ -55,6 +54,40 @@ def test_fail_on_from_config(cli, write) -> None:
     assert cli("review", path, "--fail-on", "warning").exit_code == 1  # the flag beats the file
 
 
+@pytest.mark.xfail(
+    reason="cli._configured_fail_on re-discovers config next to each file and ignores --config, so its fail-on is never used",
+    strict=True,
+)
+def test_fail_on_from_explicit_config_file(cli, write) -> None:
+    settings = write("settings/strict.toml", 'fail-on = "error"\n')
+    path = write("drafts/doc.md", f"{HUMAN_ERROR}\n")
+    result = cli("review", path, "--config", settings)
+    assert "BL001" in result.stdout
+    assert result.exit_code == 0
+
+
+@pytest.mark.xfail(
+    reason="stdin is reviewed with the cwd config, but cli._configured_fail_on skips inputs whose path does not exist",
+    strict=True,
+)
+def test_fail_on_from_cwd_config_for_stdin(cli, write, tmp_path, monkeypatch) -> None:
+    write("proj/.pmreview.toml", 'fail-on = "error"\nignore = ["RC001"]\n')
+    monkeypatch.chdir(tmp_path / "proj")
+    result = cli(
+        "review",
+        "-",
+        "--stdin-filename",
+        "doc.md",
+        "--format",
+        "json",
+        input=f"{HUMAN_ERROR}\n\n{ROOT_CAUSE}\n".encode(),
+    )
+    # The cwd config applies to the rules (RC001 ignored)...
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["BL001"]
+    # ...and so should its fail-on.
+    assert result.exit_code == 0
+
+
 def test_missing_path_exits_2_and_other_file_is_reviewed(run_pmreview, warned, tmp_path) -> None:
     missing = tmp_path / "nope.md"
     proc = run_pmreview("review", missing, warned, cwd=tmp_path)
@@ -97,10 +130,20 @@ def test_no_paths_is_a_usage_error(cli) -> None:
 
 
 def test_stdin_with_stdin_filename(cli) -> None:
-    result = cli("review", "-", "--stdin-filename", "incidents/2024-05-db.md", "--format", "json", input=f"{HUMAN_ERROR}\n".encode())
+    result = cli(
+        "review",
+        "-",
+        "--stdin-filename",
+        "incidents/2024-05-db.md",
+        "--format",
+        "json",
+        input=f"{HUMAN_ERROR}\n".encode(),
+    )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert [(f["path"], f["code"], f["line"], f["column"]) for f in data["findings"]] == [("incidents/2024-05-db.md", "BL001", 1, 10)]
+    assert [(f["path"], f["code"], f["line"], f["column"]) for f in data["findings"]] == [
+        ("incidents/2024-05-db.md", "BL001", 1, 10)
+    ]
 
 
 def test_stdin_without_name_and_text_format(cli) -> None:

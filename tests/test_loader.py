@@ -157,7 +157,9 @@ def test_duplicate_yaml_key(tmp_path: Path) -> None:
 
 
 def test_duplicate_nested_yaml_key(tmp_path: Path) -> None:
-    text = MINIMAL.replace("  why: Nobody knows what it means.\n", "  why: Nobody knows what it means.\n  why: Again.\n")
+    text = MINIMAL.replace(
+        "  why: Nobody knows what it means.\n", "  why: Nobody knows what it means.\n  why: Again.\n"
+    )
     message, path = _load_error(tmp_path, "ST901.yml", text)
     assert str(path) in message
     assert "duplicate" in message
@@ -170,7 +172,9 @@ def test_invalid_yaml(tmp_path: Path) -> None:
 
 def test_duplicate_code_across_two_files(tmp_path: Path) -> None:
     first = _write(tmp_path / "rules" / "a", "ST901-one.yml", MINIMAL)
-    second = _write(tmp_path / "rules" / "b", "ST901-two.yml", MINIMAL.replace("name: widget-word", "name: gadget-word"))
+    second = _write(
+        tmp_path / "rules" / "b", "ST901-two.yml", MINIMAL.replace("name: widget-word", "name: gadget-word")
+    )
     with pytest.raises(RuleError) as info:
         load_rules(tmp_path / "rules")
     message = str(info.value)
@@ -190,7 +194,9 @@ def test_duplicate_name_across_two_files(tmp_path: Path) -> None:
 
 
 def test_two_distinct_rules_load_sorted(tmp_path: Path) -> None:
-    _write(tmp_path / "rules", "b.yml", MINIMAL.replace("code: ST901", "code: ST902").replace("widget-word", "gadget-word"))
+    _write(
+        tmp_path / "rules", "b.yml", MINIMAL.replace("code: ST901", "code: ST902").replace("widget-word", "gadget-word")
+    )
     _write(tmp_path / "rules", "a.yml", MINIMAL)
     assert [r.code for r in load_rules(tmp_path / "rules")] == ["ST901", "ST902"]
 

@@ -7,8 +7,8 @@ import re
 
 import jsonschema
 import pytest
-
 from conftest import HUMAN_ERROR, ROOT_CAUSE
+
 from reviewer.ruleset import default_rules
 
 DOC = f"# Incident 7\n\n## Summary\n\n{HUMAN_ERROR}\n\n{ROOT_CAUSE}\n\nWho approved this change?\n"
@@ -73,13 +73,21 @@ SCHEMA = {
         },
         "errors": {
             "type": "array",
-            "items": {"type": "object", "required": ["path", "message"], "properties": {"path": {"type": "string"}, "message": {"type": "string"}}},
+            "items": {
+                "type": "object",
+                "required": ["path", "message"],
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+            },
         },
         "summary": {
             "type": "object",
             "required": ["files", "files_with_findings", "errors", "findings", "by_severity", "by_code"],
             "properties": {
-                "by_severity": {"type": "object", "required": ["error", "warning", "info"], "additionalProperties": {"type": "integer"}},
+                "by_severity": {
+                    "type": "object",
+                    "required": ["error", "warning", "info"],
+                    "additionalProperties": {"type": "integer"},
+                },
                 "by_code": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
             },
         },

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -57,7 +56,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_module_comes_from_the_venv(venv: tuple[Path, Path]) -> None:
     env_dir, work = venv
-    code = "import reviewer, sys; from reviewer.resources import rules_dir; print(reviewer.__file__); print(rules_dir())"
+    code = (
+        "import reviewer, sys; from reviewer.resources import rules_dir; print(reviewer.__file__); print(rules_dir())"
+    )
     proc = _run([env_dir / "bin" / "python", "-c", code], cwd=work)
     assert proc.returncode == 0, proc.stderr
     module, rules = (Path(line) for line in proc.stdout.splitlines())
