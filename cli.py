@@ -111,19 +111,8 @@ def review(
             click.echo(f"pmreview: error: {error}", err=True)
     if report.errors:
         sys.exit(2)
-    threshold = Severity.parse(fail_on) if fail_on else _configured_fail_on(report)
+    threshold = Severity.parse(fail_on) if fail_on else report.fail_on()
     sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
-
-
-def _configured_fail_on(report):
-    """The strictest fail-on among the configurations that applied (default: warning)."""
-    from reviewer.config import discover
-    from reviewer.findings import Severity
-
-    levels = {
-        discover(Path(r.path).resolve().parent).fail_on for r in report.files if r.findings and Path(r.path).exists()
-    }
-    return min(levels) if levels else Severity.WARNING
 
 
 @main.command("rules")

@@ -28,13 +28,13 @@ BATCH_SIZE = 32
 COLD_RUNS = 3
 
 _NUMPY_COLD = """
-from models.embedder import get_encoder
+from reviewer.models.embedder import get_encoder
 get_encoder().encode(["The primary database failed over at 03:12 UTC."])
 """
 
 _ST_COLD = """
 from sentence_transformers import SentenceTransformer
-from models.embedder import model_path
+from reviewer.models.embedder import model_path
 m = SentenceTransformer(str(model_path()), device="cpu")
 m.encode(["The primary database failed over at 03:12 UTC."], normalize_embeddings=True)
 """
@@ -90,7 +90,7 @@ def main() -> None:
     print(f"  numpy MiniLMEncoder      : {cold_start(_NUMPY_COLD):6.2f} s")
     print(f"  sentence-transformers    : {cold_start(_ST_COLD):6.2f} s")
 
-    from models.embedder import MiniLMEncoder, model_path
+    from reviewer.models.embedder import MiniLMEncoder, model_path
 
     enc = MiniLMEncoder()
     np_rate = throughput(lambda s: enc.encode(s, batch_size=BATCH_SIZE), sentences)

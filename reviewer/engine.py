@@ -44,6 +44,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     document: Document | None = None
+    config: Config | None = None
 
 
 @dataclass
@@ -58,6 +59,11 @@ class Report:
     @property
     def errors(self) -> list[str]:
         return [r.error for r in self.files if r.error]
+
+    def fail_on(self) -> Severity:
+        """The strictest ``fail-on`` among the configurations that applied (default: warning)."""
+        levels = [r.config.fail_on for r in self.files if r.config is not None]
+        return min(levels) if levels else Severity.WARNING
 
     def counts(self) -> dict[str, int]:
         out = {str(s): 0 for s in sorted(Severity, reverse=True)}
@@ -205,7 +211,7 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
                         to_parse[id(sent)] = sent
                         model = config.spacy_model
         catalogue = options.rules if options.rules is not None else default_rules()
-        work.append(_Work(FileResult(item.path, document=doc), config, rules, sentences, wanted, catalogue))
+        work.append(_Work(FileResult(item.path, document=doc, config=config), config, rules, sentences, wanted, catalogue))
 
     if to_parse:
         pending = list(to_parse.values())
@@ -289,7 +295,7 @@ def _directive_findings(directives, rules: list[Rule], source: Source) -> list[F
     by_code = {r.code: r for r in rules}
     out = []
     for d in directives:
-        if d.action == "enable":
+        if d.action == "enable" and not d.problem:
             continue
         code = "PM002" if d.problem else "PM001"
         rule = by_code.get(code)

@@ -253,7 +253,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
     quote_depth = 0
     item_stack: list[int] = []
     list_stack: list[bool] = []  # ordered?
-    table_rows: list[tuple[int, bool]] = []
+    table_rows: list[tuple[int, bool, int]] = []  # line, header?, quote depth
     in_thead = False
 
     def strip_prefixes(line_idx: int) -> int:
@@ -321,7 +321,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
         elif t == "thead_close":
             in_thead = False
         elif t == "tr_open":
-            table_rows.append((tok.map[0], in_thead))
+            table_rows.append((tok.map[0], in_thead, quote_depth))
         elif t == "heading_open":
             inline = tokens[idx + 1]
             level = int(tok.tag[1])
@@ -398,9 +398,10 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             blocks.append(block)
 
     # table rows: one block per row, cells split on unescaped pipes
-    for row_line, header in table_rows:
+    for row_line, header, depth in table_rows:
         ls, le = line_start(row_line), line_end(row_line)
-        s = ls + _quote_prefix_len(text, ls, 0)
+        s = ls + _quote_prefix_len(text, ls, depth)
+        _blank(chars, ls, s)
         table_idx = next(i for i, tb in enumerate(tables) if tb.start_line - 1 <= row_line < tb.end_line)
         cells = _split_cells(text, chars, s, le)
         for cell in cells:
@@ -417,6 +418,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
                     cells[-1].end,
                     row_line + 1,
                     row_line + 1,
+                    quoted=depth > 0,
                     table=table_idx,
                     header=header,
                     cells=cells,

@@ -11,13 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.embedder import MiniLMEncoder, _erf, get_encoder, model_path
+from reviewer.models.embedder import MiniLMEncoder, _erf, get_encoder, model_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 LONG_300_WORDS = " ".join(
-    f"step{i} on-call engineer restarted shard {i % 7} after the alert fired"
-    for i in range(30)
+    f"step{i} on-call engineer restarted shard {i % 7} after the alert fired" for i in range(30)
 )  # 300 words, far beyond the 256-token limit
 
 SENTENCES = [
@@ -52,19 +51,15 @@ def test_long_input_is_truncated_at_256_tokens(encoder: MiniLMEncoder) -> None:
     assert len(LONG_300_WORDS.split()) == 300
     assert encoder.max_seq_length == 256
     # Anything past the 256-token window must not change the embedding.
-    a, b = encoder.encode(
-        [LONG_300_WORDS, LONG_300_WORDS + " completely different tail"]
-    )
+    a, b = encoder.encode([LONG_300_WORDS, LONG_300_WORDS + " completely different tail"])
     np.testing.assert_array_equal(a, b)
 
 
 def test_matches_sentence_transformers(encoder: MiniLMEncoder, reference) -> None:
     ours = encoder.encode(SENTENCES)
     ref = reference.encode(SENTENCES, normalize_embeddings=True, convert_to_numpy=True)
-    cosine = np.sum(ours * ref, axis=1) / (
-        np.linalg.norm(ours, axis=1) * np.linalg.norm(ref, axis=1)
-    )
-    assert cosine.min() >= 0.9999, dict(zip(SENTENCES, cosine.round(6)))
+    cosine = np.sum(ours * ref, axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(ref, axis=1))
+    assert cosine.min() >= 0.9999, dict(zip(SENTENCES, cosine.round(6), strict=True))
     np.testing.assert_allclose(ours, ref, atol=1e-4)
 
 
@@ -113,7 +108,7 @@ def test_model_path_missing_package(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_does_not_import_torch() -> None:
     code = (
         "import sys\n"
-        "from models.embedder import get_encoder\n"
+        "from reviewer.models.embedder import get_encoder\n"
         "v = get_encoder().encode(['the pager did not fire'])\n"
         "assert v.shape == (1, 384)\n"
         "heavy = {'torch', 'transformers', 'sentence_transformers'} & set(sys.modules)\n"

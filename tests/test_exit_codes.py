@@ -54,10 +54,6 @@ def test_fail_on_from_config(cli, write) -> None:
     assert cli("review", path, "--fail-on", "warning").exit_code == 1  # the flag beats the file
 
 
-@pytest.mark.xfail(
-    reason="cli._configured_fail_on re-discovers config next to each file and ignores --config, so its fail-on is never used",
-    strict=True,
-)
 def test_fail_on_from_explicit_config_file(cli, write) -> None:
     settings = write("settings/strict.toml", 'fail-on = "error"\n')
     path = write("drafts/doc.md", f"{HUMAN_ERROR}\n")
@@ -66,10 +62,6 @@ def test_fail_on_from_explicit_config_file(cli, write) -> None:
     assert result.exit_code == 0
 
 
-@pytest.mark.xfail(
-    reason="stdin is reviewed with the cwd config, but cli._configured_fail_on skips inputs whose path does not exist",
-    strict=True,
-)
 def test_fail_on_from_cwd_config_for_stdin(cli, write, tmp_path, monkeypatch) -> None:
     write("proj/.pmreview.toml", 'fail-on = "error"\nignore = ["RC001"]\n')
     monkeypatch.chdir(tmp_path / "proj")

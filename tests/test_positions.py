@@ -191,11 +191,6 @@ def test_finding_carries_section(review) -> None:
     assert f.section == "contributing_factors"
 
 
-@pytest.mark.xfail(
-    reason="markdown.parse builds table_row blocks after the token walk without quote depth: rows of a table "
-    "inside a blockquote get quoted=False, so rules that skip quoted text still flag them",
-    strict=True,
-)
 def test_table_inside_blockquote_is_not_flagged(review) -> None:
     text = "> | Area | Note |\n> | --- | --- |\n> | Deploy | This was human error. |\n"
     assert review(text, select="BL001") == []

@@ -155,11 +155,6 @@ def codes_by_line(findings: list) -> list[tuple[str, int]]:
     return [(f.code, f.line) for f in findings]
 
 
-@pytest.mark.xfail(
-    reason="engine._directive_findings skips every 'enable' directive before looking at d.problem, so an enable "
-    "with an unknown selector is neither reported nor closes the range",
-    strict=True,
-)
 def test_enable_with_unknown_selector_is_pm002(review) -> None:
     text = f"<!-- pmreview-disable BL001 -->\n{HUMAN_ERROR}\n<!-- pmreview-enable XX999 -->\n\n{HUMAN_ERROR}\n"
     findings = review(text)
