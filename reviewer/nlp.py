@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -67,10 +67,21 @@ def load(model: str = DEFAULT_MODEL) -> Language:
     return nlp
 
 
-def parse(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 256) -> Iterator[Doc]:
-    """Parse texts with the full pipeline (tagger, parser, lemmatizer, NER)."""
+def parse(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 256) -> list[Doc]:
+    """Tag and parse texts; run NER only on those with a proper noun.
+
+    NER has its own tok2vec and costs about as much as tagging and parsing together;
+    PERSON entities only matter where a proper noun could be a person's name.
+    """
     nlp = load(model)
-    yield from nlp.pipe(texts, batch_size=batch_size)
+    has_ner = nlp.has_pipe("ner")
+    disable = ["ner"] if has_ner else []
+    docs = list(nlp.pipe(texts, batch_size=batch_size, disable=disable))
+    if has_ner:
+        named = [d for d in docs if any(t.pos_ == "PROPN" for t in d)]
+        for _ in nlp.get_pipe("ner").pipe(named, batch_size=batch_size):
+            pass
+    return docs
 
 
 @cache

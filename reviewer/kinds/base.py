@@ -39,6 +39,9 @@ class Kind:
     document_scope: ClassVar[bool] = False
     needs_parse: ClassVar[bool] = False
 
+    prefilter: re.Pattern[str] | None = None
+    """A cheap superset test: a sentence it does not match cannot produce a hit (None: no shortcut)."""
+
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
 

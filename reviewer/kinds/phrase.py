@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -24,9 +25,10 @@ class Phrase(Kind):
                 raise self.error(f"pattern entries take pattern, replace, fix; got {sorted(spec)}")
             self.patterns.append((compile_pattern(self, spec.get("pattern")), spec.get("replace"), spec.get("fix")))
         self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]
+        self.prefilter = re.compile("|".join(p.pattern for p, _, _ in self.patterns), re.I)
 
     def wants(self, sent: Sentence) -> bool:
-        return any(p.search(sent.text) for p, _, _ in self.patterns)
+        return bool(self.prefilter.search(sent.text))
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
         quoted = quoted_spans(sent.text)

@@ -57,15 +57,17 @@ class Question(Kind):
                 raise self.error(f"a rewrite is {{when: {sorted(WHEN)}, verbs: [...], text: ...}}")
             self.rewrites.append((r.get("when", "any"), {v.lower() for v in r.get("verbs", [])}, r["text"]))
         if self.target == "who":
-            self.prefilter = re.compile(r"\b(?:who|whom|whose|which)\b", re.I)
+            self.words = re.compile(r"\b(?:who|whom|whose|which)\b", re.I)
         else:
-            self.prefilter = re.compile(
-                r"\b(?:why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't|could|couldn't|can't|is|isn't)\b",
+            self.words = re.compile(
+                r"\b(?:why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't"
+                r"|could|couldn't|can't|is|isn't)\b",
                 re.I,
             )
+        self.prefilter = self.words
 
     def wants(self, sent: Sentence) -> bool:
-        return "?" in sent.text and bool(self.prefilter.search(sent.text))
+        return "?" in sent.text and bool(self.words.search(sent.text))
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
         doc = sent.parsed
