@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 FAMILY = {"blame": ("BL",), "question": ("QU",), "rootcause": ("RC",)}
 
 
+EXTRA: list[str] = []
+
+
 def run_cli(paths: list[Path]) -> list[dict]:
-    cmd = [sys.executable, "-m", "reviewer.cli", "review", "--format", "json", *map(str, paths)]
+    cmd = [sys.executable, "-m", "reviewer.cli", "review", "--format", "json", *EXTRA, *map(str, paths)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode not in (0, 1):
         sys.exit(f"pmreview failed ({proc.returncode}): {proc.stderr}")
@@ -131,7 +134,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--extend-select", default="", help="also run these rules, e.g. the preview rule BL009")
     args = parser.parse_args()
+    if args.extend_select:
+        EXTRA.extend(["--extend-select", args.extend_select])
+        print(f"with --extend-select {args.extend_select}")
     eval_sentences(args.data, args.show_errors)
     eval_samples(args.data, args.show_errors)
 

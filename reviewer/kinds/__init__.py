@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reviewer.kinds.agent_phrase import AgentPhrase
 from reviewer.kinds.base import Context, Hit, Kind
+from reviewer.kinds.classifier import Classifier
 from reviewer.kinds.directive import Directive
 from reviewer.kinds.phrase import Phrase
 from reviewer.kinds.question import Question
@@ -13,6 +14,7 @@ KINDS: dict[str, type[Kind]] = {
     "agent-phrase": AgentPhrase,
     "question": Question,
     "directive": Directive,
+    "classifier": Classifier,
 }
 
 __all__ = ["KINDS", "Context", "Hit", "Kind"]
