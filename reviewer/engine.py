@@ -213,12 +213,13 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
         any_trigger = _union(tuple(rules))
         candidates = sentences if any_trigger is None else [s for s in sentences if any_trigger.search(s.text)]
         wanted = []
+        ctx = Context(people=_people(config.person_roles, config.system_names))
         for rule in rules:
             kind = compiled(rule)
             if kind.document_scope:
                 continue
             for sent in candidates if kind.prefilter is not None else sentences:
-                if not _skipped(rule, sent, doc) and kind.wants(sent):
+                if not _skipped(rule, sent, doc) and kind.wants(sent, ctx):
                     wanted.append((rule, sent))
                     if kind.needs_parse:
                         to_parse[id(sent)] = sent

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
+CAPITALISED = re.compile(r"(?<![\w@./-])[A-Z][\w'’-]*")
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
 ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 ORG_SHAPE = re.compile(r"[a-z][A-Z]|\d|(?i:co|corp|inc|labs?|cloud|soft|tech|net|io|hub|base|stack|ops|db|ql|ify)$")
@@ -80,7 +81,22 @@ class People:
         self.pronouns = {p.lower() for p in data["pronouns"]}
         self.systems = {s.lower() for s in data["systems"]} | {s.lower() for s in systems}
         self.names = {n.lower() for n in names}
+        words = data["roles"] + data["ambiguous_roles"] + data["teams"] + data["pronouns"] + list(roles)
+        self.cue_words = re.compile(
+            rf"@\w|(?<![\w-])(?:{alt(words)}|{alt(sorted(INDEFINITES))}|his|their)(?![\w-])", re.I
+        )
         self.given_names = {n.lower() for n in data.get("given_names", [])} | self.names
+
+    def has_cue(self, text: str) -> bool:
+        """Could ``text`` mention a person? A cheap test run before parsing: role, team and
+        pronoun words, @handles, or a capitalised word that is not a known system."""
+        if self.cue_words.search(text):
+            return True
+        for m in CAPITALISED.finditer(text):
+            word = m.group(0)
+            if word.lower() not in self.systems and not word.isupper():
+                return True
+        return False
 
     def classify(self, token: Token, sent: Sentence | None = None) -> Agent | None:
         """Is the noun phrase headed by ``token`` a person, role or team?"""

@@ -49,13 +49,20 @@ class AgentPhrase(Kind):
         self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]
         self.prefilter = re.compile("|".join(t.pattern.pattern for t in self.triggers), re.I)
 
-    def wants(self, sent: Sentence) -> bool:
-        """Parse only sentences where some trigger could fire: its pattern, and its clause condition, both occur."""
-        if not self.prefilter.search(sent.text):
+    def wants(self, sent: Sentence, ctx: Context) -> bool:
+        """Parse only sentences where some trigger could fire: its pattern and clause condition occur, and
+        something that could be a person appears (after the trigger, for triggers that look there)."""
+        text = sent.text
+        if not self.prefilter.search(text):
             return False
-        return any(
-            t.pattern.search(sent.text) and (t.clause is None or t.clause.search(sent.text)) for t in self.triggers
-        )
+        for t in self.triggers:
+            if t.clause is not None and not t.clause.search(text):
+                continue
+            for m in t.pattern.finditer(text):
+                window = text[m.end() : m.end() + 80] if t.agent == "following" else text
+                if ctx.people.has_cue(window):
+                    return True
+        return False
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
         doc = sent.parsed

@@ -50,7 +50,7 @@ class Kind:
 
         return RuleError(f"{self.rule.path}: {message}")
 
-    def wants(self, sent: Sentence) -> bool:
+    def wants(self, sent: Sentence, ctx: Context) -> bool:
         return True
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:

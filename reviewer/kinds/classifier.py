@@ -33,7 +33,7 @@ class Classifier(Kind):
         self.scores: dict[int, float] = {}
         self.threshold = 1.0
 
-    def wants(self, sent: Sentence) -> bool:
+    def wants(self, sent: Sentence, ctx: Context) -> bool:
         return len(sent.text.split()) >= self.min_words and bool(self.prefilter.search(sent.text))
 
     def _agent(self, sent: Sentence, ctx: Context) -> tuple[Agent, object] | None:

@@ -18,7 +18,7 @@ class Directive(Kind):
     keys: ClassVar[dict[str, bool]] = {}
     document_scope: ClassVar[bool] = True
 
-    def wants(self, sent: Sentence) -> bool:
+    def wants(self, sent: Sentence, ctx: Context) -> bool:
         return False
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:

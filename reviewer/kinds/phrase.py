@@ -27,7 +27,7 @@ class Phrase(Kind):
         self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]
         self.prefilter = re.compile("|".join(p.pattern for p, _, _ in self.patterns), re.I)
 
-    def wants(self, sent: Sentence) -> bool:
+    def wants(self, sent: Sentence, ctx: Context) -> bool:
         return bool(self.prefilter.search(sent.text))
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:

@@ -66,7 +66,7 @@ class Question(Kind):
             )
         self.prefilter = self.words
 
-    def wants(self, sent: Sentence) -> bool:
+    def wants(self, sent: Sentence, ctx: Context) -> bool:
         return "?" in sent.text and bool(self.words.search(sent.text))
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
