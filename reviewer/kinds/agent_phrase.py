@@ -14,11 +14,12 @@ from typing import ClassVar
 
 from reviewer.kinds.base import Context, Hit, Kind, compile_pattern, inside, quoted_spans
 from reviewer.people import agent_of, following_person, governing_verb
+from reviewer.rewrite import STRATEGIES, rewrite
 from reviewer.sentences import Sentence
 
 AGENT_MODES = {"subject", "subject-or-possessor", "following", "within"}
 WHO = {"definite", "any"}
-TRIGGER_KEYS = {"pattern", "agent", "who", "verbs", "head", "fix", "message", "unless", "clause", "inverted"}
+TRIGGER_KEYS = {"pattern", "agent", "who", "verbs", "head", "fix", "message", "unless", "clause", "inverted", "rewrite"}
 
 
 class Trigger:
@@ -37,6 +38,9 @@ class Trigger:
         self.unless = [compile_pattern(kind, u, "unless") for u in spec.get("unless", [])]
         self.clause = re.compile(spec["clause"], re.I) if "clause" in spec else None
         self.inverted = bool(spec.get("inverted", False))
+        self.rewrite = spec.get("rewrite")
+        if self.rewrite is not None and self.rewrite not in STRATEGIES:
+            raise kind.error(f"rewrite must be one of {sorted(STRATEGIES)}")
 
 
 class AgentPhrase(Kind):
@@ -106,10 +110,12 @@ class AgentPhrase(Kind):
                     continue
                 taken.append((s, e))
                 start, end = min(agent.start, sent.start + s), max(agent.end, sent.start + e)
+                suggestion = rewrite(trigger.rewrite, sent, token, (s, e), agent) if trigger.rewrite else None
                 yield Hit(
                     start,
                     end,
                     values={"agent": agent.text, "phrase": m.group(0)},
+                    suggestions=[suggestion] if suggestion is not None else [],
                     fix=trigger.fix,
                     message=trigger.message,
                 )

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from reviewer.findings import Suggestion
 from reviewer.kinds.base import Context, Hit, Kind, compile_pattern, inside, quoted_spans
+from reviewer.rewrite import drop
 from reviewer.sentences import Sentence
 
 
@@ -41,7 +42,9 @@ class Phrase(Kind):
                     continue
                 taken.append((s, e))
                 suggestions = []
-                if replace is not None:
+                if replace == "":
+                    suggestions.append(drop(sent, (s, e)))
+                elif replace is not None:
                     text = m.expand(replace)
                     if sent.text[s : s + 1].isupper() and text:
                         text = text[0].upper() + text[1:]

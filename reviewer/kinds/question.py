@@ -83,7 +83,8 @@ class Question(Kind):
             end = sent.start + q + 1
         # the question clause the culprit-seeking part belongs to ("…, and who gave it to them?")
         start = sent.start + start_tok.idx
-        rewrite = self._rewrite(when, verb, agent)
+        at_start = not sent.source(sent.start, start).strip(" -*|0123456789:")
+        rewrite = self._rewrite(when, verb, agent, at_start)
         suggestions = [Suggestion(rewrite, start, end)] if rewrite else []
         yield Hit(
             start, end, values={"agent": agent.text if agent else "", "wh": start_tok.text}, suggestions=suggestions
@@ -136,7 +137,10 @@ class Question(Kind):
             return None
         for root in [t for t in doc if t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")]:
             wh = next((t for t in doc[: root.i] if t.lower_ in ("why", "how", "what") and t.i < root.i), None)
-            neg = any(c.dep_ == "neg" for c in root.children)
+            neg = any(c.dep_ == "neg" for c in root.children) or any(
+                t.lower_ in ("nobody", "noone", "no-one") or (t.lower_ == "one" and t.i and doc[t.i - 1].lower_ == "no")
+                for t in doc[: root.i]
+            )
             subj = subject_of(root)
             if root.lemma_ == "take" and subj is not None and subj.lower_ == "it":
                 for c in root.children:
@@ -203,24 +207,32 @@ class Question(Kind):
 
     # --- rewrites ---------------------------------------------------------------
 
-    def _rewrite(self, when: str, verb, agent: Agent | None) -> str | None:
+    def _rewrite(self, when: str, verb, agent: Agent | None, at_start: bool = True) -> str | None:
         lemma = _phrasal_lemma(verb) if verb is not None else ""
-        obj = _object_text(verb) if verb is not None else ""
+        obj, complement = _object_text(verb) if verb is not None else ("", "")
         values = {
             "lemma": lemma,
             "gerund": gerund(lemma) if lemma else "",
             "participle": participle(lemma) if lemma else "",
             "object": obj or ("" if " " in lemma else "it"),
+            "complement": complement or obj or ("" if " " in lemma else "it"),
             "agent": agent.text if agent else "the responder",
         }
+        plain = (
+            verb is None
+            or lemma.split(" ")[0] in ("be", "have", "do")
+            or any(c.dep_ == "auxpass" for c in verb.children)
+        )
         for cond, verbs, text in self.rewrites:
             if cond not in ("any", when):
                 continue
+            if plain and "{" in text and cond != "any":
+                continue  # no verb phrase to build on: use the general question
             if verbs and lemma.split(" ")[0] not in verbs:
                 continue
             out = text.format_map(values)
             out = re.sub(r"\s+", " ", out).strip()
-            return out[0].upper() + out[1:]
+            return out[0].upper() + out[1:] if at_start else out[0].lower() + out[1:]
         return None
 
 
@@ -232,16 +244,19 @@ def _phrasal_lemma(verb) -> str:
     return f"{lemma} {particle}".strip()
 
 
-def _object_text(verb) -> str:
+def _object_text(verb) -> tuple[str, str]:
+    """The verb's object as a bare noun phrase, and as the complement with its preposition."""
     for c in verb.children:
         if c.dep_ in ("dobj", "attr") and c.lower_ not in ("what", "who", "which"):
             words = [t.text for t in c.subtree]
             text = " ".join(words).replace(" 's", "'s").replace(" - ", "-")
             if len(words) <= 8:
-                return text
+                return text, text
     for c in verb.children:
         if c.dep_ == "prep" and c.lower_ in ("on", "to", "with", "for", "at", "into", "over", "through"):
-            words = [t.text for t in c.subtree]
-            if len(words) <= 8:
-                return " ".join(words).replace(" 's", "'s")
-    return ""
+            pobj = next((t for t in c.children if t.dep_ in ("pobj", "pcomp")), None)
+            words = [t.text for t in pobj.subtree] if pobj is not None else []
+            if 0 < len(words) <= 8:
+                bare = " ".join(words).replace(" 's", "'s")
+                return bare, f"{c.text} {bare}"
+    return "", ""
