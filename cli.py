@@ -61,6 +61,15 @@ def main() -> None:
     show_default=True,
     help="Show the offending line under each finding.",
 )
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PMREVIEW_CACHE_DIR",
+    default=".pmreview_cache",
+    show_default=True,
+    help="Where cached results live.",
+)
 def review(
     paths: tuple[str, ...],
     fmt: str,
@@ -72,11 +81,14 @@ def review(
     stdin_filename: str | None,
     color: bool | None,
     show_source: bool,
+    no_cache: bool,
+    cache_dir: Path,
 ) -> None:
     """Review postmortem drafts: files, directories (*.md, *.markdown, *.txt) or '-' for stdin.
 
     Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input errors.
     """
+    from reviewer.cache import ResultCache
     from reviewer.config import ConfigError, load_file
     from reviewer.engine import Options, expand, review_inputs
     from reviewer.findings import Severity
@@ -96,6 +108,7 @@ def review(
             select=_split(select),
             ignore=_split(ignore),
             extend_select=_split(extend_select) or (),
+            cache=None if no_cache else ResultCache(cache_dir),
         )
         report = review_inputs(expand(paths, stdin_filename), options)
     except (RuleError, ConfigError, ModelError) as exc:

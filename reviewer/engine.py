@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from reviewer import nlp
+from reviewer.cache import ResultCache
 from reviewer.config import Config, discover
 from reviewer.findings import Finding, Severity, Suggestion, assign_fingerprints
 from reviewer.kinds import KINDS, Context, Kind
@@ -45,6 +46,8 @@ class FileResult:
     error: str | None = None
     document: Document | None = None
     config: Config | None = None
+    source: Source | None = None
+    cached: bool = False
 
 
 @dataclass
@@ -82,6 +85,7 @@ class Options:
     extend_select: tuple[str, ...] = ()
     extend_ignore: tuple[str, ...] = ()
     rules: tuple[Rule, ...] | None = None  # a custom rule set (tests, --rules-dir)
+    cache: ResultCache | None = None
 
 
 def expand(paths: Sequence[str], stdin_filename: str | None = None) -> list[Input | FileResult]:
@@ -181,6 +185,7 @@ class _Work:
     sentences: list[Sentence]
     wanted: list[tuple[Rule, Sentence]]
     catalogue: tuple[Rule, ...]  # every known rule, for validating directive selectors
+    cache_key: str | None = None
 
 
 def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None = None) -> Report:
@@ -205,8 +210,15 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
         except InputError as exc:
             work.append(FileResult(item.path, error=str(exc)))
             continue
-        doc = parse(source, section_aliases())
         rules = rules_for(config, options, item.path)
+        key = None
+        if options.cache is not None:
+            key = options.cache.key(item.path, source.text.encode("utf-8"), _settings(config, rules))
+            hit = options.cache.get(key)
+            if hit is not None:
+                work.append(FileResult(item.path, findings=hit, config=config, source=source, cached=True))
+                continue
+        doc = parse(source, section_aliases())
         for r in rules:
             all_rules[r.code] = r
         sentences = [s for b in doc.blocks for s in split_block(doc, b)]
@@ -226,7 +238,15 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
                         model = config.spacy_model
         catalogue = options.rules if options.rules is not None else default_rules()
         work.append(
-            _Work(FileResult(item.path, document=doc, config=config), config, rules, sentences, wanted, catalogue)
+            _Work(
+                FileResult(item.path, document=doc, config=config, source=source),
+                config,
+                rules,
+                sentences,
+                wanted,
+                catalogue,
+                key,
+            )
         )
 
     if to_parse:
@@ -242,7 +262,22 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
             results.append(w)
             continue
         results.append(_finish(w, all_rules))
+        if options.cache is not None and w.cache_key is not None:
+            options.cache.put(w.cache_key, w.result.findings)
     return Report(results, all_rules)
+
+
+def _settings(config: Config, rules: list[Rule]) -> str:
+    """What, besides the file and the shipped data, decides its findings."""
+    return "|".join(
+        (
+            ",".join(f"{r.code}:{r.severity}" for r in rules),
+            ",".join(config.allowed_terms),
+            ",".join(config.system_names),
+            ",".join(config.person_roles),
+            config.spacy_model,
+        )
+    )
 
 
 def _file_config(options: Options) -> Config:

@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
+# Results caches written by CLI runs go to a throw-away folder, not the checkout.
+import tempfile
+
+os.environ["PMREVIEW_CACHE_DIR"] = tempfile.mkdtemp(prefix="pmreview-test-cache-")
 
 import shutil
 import subprocess

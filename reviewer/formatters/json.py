@@ -42,7 +42,7 @@ def finding_dict(f: Finding, source: Source | None) -> dict[str, Any]:
 def report_dict(report: Report) -> dict[str, Any]:
     findings = []
     for result in report.files:
-        source = result.document.source if result.document else None
+        source = result.source
         findings.extend(finding_dict(f, source) for f in result.findings)
     return {
         "version": VERSION,

@@ -21,7 +21,7 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
         if result.error or not result.findings:
             continue
         out.append(style(result.path, bold=True, underline=True))
-        source = result.document.source if result.document else None
+        source = result.source
         for f in result.findings:
             where = f"{f.line}:{f.column}"
             sev = style(f"{f.severity!s:<7}", fg=COLOURS[f.severity])

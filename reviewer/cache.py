@@ -1,0 +1,90 @@
+"""A results cache, so re-running on unchanged drafts (a pre-commit hook, a CI re-run)
+skips Markdown parsing, spaCy and the rules entirely.
+
+One JSON file per (file content, path, effective settings, rule data, pmreview
+version), under ``.pmreview_cache/`` in the working directory (``--cache-dir`` or
+``PMREVIEW_CACHE_DIR`` to move it, ``--no-cache`` to bypass it). Entries are written
+atomically, so a crash never leaves a half-written one; a corrupt entry is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+
+from reviewer import __version__
+from reviewer.findings import Finding, Severity, Suggestion
+from reviewer.resources import models_dir, rules_dir
+
+FORMAT = 1
+
+
+@cache
+def data_digest() -> str:
+    """Everything shipped that changes results: the code, rule files, lexicons, the trained model."""
+    h = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.read_bytes())
+    for path in sorted(rules_dir().rglob("*.yml")):
+        h.update(path.relative_to(rules_dir()).as_posix().encode())
+        h.update(path.read_bytes())
+    for path in sorted(models_dir().glob("*.json")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def key(self, path: str, data: bytes, settings: str) -> str:
+        h = hashlib.sha256()
+        for part in (data_digest(), settings, path):
+            h.update(part.encode())
+            h.update(b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def get(self, key: str) -> list[Finding] | None:
+        entry = self.directory / key[:2] / f"{key}.json"
+        try:
+            raw = json.loads(entry.read_text(encoding="utf-8"))
+            return [_finding(f) for f in raw["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        folder = self.directory / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (self.directory / "CACHEDIR.TAG").exists():
+                (self.directory / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+                (self.directory / ".gitignore").write_text("*\n")
+            payload = json.dumps({"findings": [_dump(f) for f in findings]}, ensure_ascii=False)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+            os.replace(tmp, folder / f"{key}.json")
+        except OSError:
+            pass  # a read-only checkout still gets its review, just not cached
+
+
+def _dump(f: Finding) -> dict:
+    d = asdict(f)
+    d["severity"] = int(f.severity)
+    return d
+
+
+def _finding(d: dict) -> Finding:
+    d = dict(d)
+    d["severity"] = Severity(d["severity"])
+    d["suggestions"] = [Suggestion(**s) for s in d["suggestions"]]
+    if "sentence" in d.get("data", {}):
+        d["data"]["sentence"] = tuple(d["data"]["sentence"])
+    return Finding(**d)
