@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 STRATEGIES = {"drop", "drop-possessor", "passive-negative"}
 WRAPPERS = {"fail", "forget", "neglect", "omit", "bother", "try", "remember", "manage", "think"}
+PARTICLES = {"back", "out", "off", "up", "down", "over", "in"}
 OMISSIONS = {"ignore", "skip", "overlook", "disregard", "bypass", "circumvent", "miss"}  # already say "not done"
 
 
@@ -57,7 +58,7 @@ def drop(sent: Sentence, match: tuple[int, int]) -> Suggestion:
         e += 1
     elif s > 0 and text[s - 1] == " ":
         s -= 1
-    if s <= sent.start and e < len(text) and text[e].islower():
+    if at_sentence_start(sent, s) and e < len(text) and text[e].islower():
         return Suggestion(text[e].upper(), s, e + 1)  # "Obviously, nobody …" -> "Nobody …"
     return Suggestion("", s, e)
 
@@ -75,8 +76,7 @@ def _drop_possessor(sent: Sentence, agent: Agent) -> Suggestion | None:
         return None
     while end < len(text) and text[end] == " ":
         end += 1
-    at_start = not text[sent.start : agent.start].strip(" -*|0123456789:")
-    return Suggestion("The " if at_start else "the ", agent.start, end)
+    return Suggestion("The " if at_sentence_start(sent, agent.start) else "the ", agent.start, end)
 
 
 def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion | None:
@@ -85,7 +85,10 @@ def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion 
     verb = _content_verb(token)
     if verb is None or verb.pos_ != "VERB":
         return None
-    if any(c.dep_ == "conj" and c.pos_ == "VERB" for c in verb.children):
+    if any(
+        c.dep_ == "conj" and c.pos_ == "VERB" and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+        for c in verb.children
+    ):
         return None  # "ignored the page and went back to sleep": the second verb would lose its subject
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None:
@@ -95,7 +98,9 @@ def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion 
         return None
     if any(t.lower_ in ("his", "her", "their", "your", "my") for t in obj_tokens):
         return None
-    particle = next((c for c in verb.children if c.dep_ == "prt"), None)
+    particle = next(
+        (c for c in verb.children if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in PARTICLES)), None
+    )
     lemma = verb.lemma_.lower() + (f" {particle.lower_}" if particle is not None else "")
     plural = obj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in obj.children)
     doc = obj.doc
@@ -109,10 +114,17 @@ def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion 
         return None
     negation = "" if verb.lemma_.lower() in OMISSIONS else "not "
     text = f"{phrase} {'were' if plural else 'was'} {negation}{participle(lemma)}"
-    source = sent.doc.source.text
-    at_start = not source[sent.start : start].strip(" -*|0123456789:")
-    text = text[0].upper() + text[1:] if at_start else text
+    text = text[0].upper() + text[1:] if at_sentence_start(sent, start) else text
     return Suggestion(text, start, end)
+
+
+def at_sentence_start(sent: Sentence, offset: int) -> bool:
+    """Only markup, punctuation or a timeline stamp stand between the sentence start and ``offset``."""
+    begin = sent.start
+    ts = sent.block.timestamp
+    if (ts and ts[0] <= begin < ts[1]) or (ts and begin <= ts[0] < offset):
+        begin = max(begin, ts[1])
+    return not sent.doc.source.text[begin:offset].strip(" -*|:—–")
 
 
 def _content_verb(token: Token) -> Token | None:

@@ -39,8 +39,8 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
                     + style("^" * max(1, end - f.column), fg=COLOURS[f.severity])
                 )
             replacement = next((s for s in f.suggestions if s.start is not None), None)
-            if replacement is not None and replacement.text:
-                out.append(style("           = suggest: ", fg="green") + replacement.text)
+            if replacement is not None and source is not None:
+                out.append(style("           = suggest: ", fg="green") + _applied(source, replacement))
             elif f.fix:
                 out.append(style("           = help: ", fg="green") + f.fix)
         out.append("")
@@ -60,3 +60,13 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
     else:
         out.append(style(f"No findings in {files} file{'s' if files != 1 else ''}.", fg="green", bold=True))
     return "\n".join(out) + "\n"
+
+
+def _applied(source, suggestion) -> str:
+    """The suggestion as the rewritten line(s), which reads better than a bare fragment."""
+    first, _ = source.position(suggestion.start)
+    last, _ = source.position(suggestion.end)
+    start = source.offset(first)
+    end = source.offset(last + 1) - 1 if last < len(source.line_starts) else len(source.text)
+    text = source.text[start : suggestion.start] + suggestion.text + source.text[suggestion.end : end]
+    return " ".join(text.split())

@@ -21,6 +21,7 @@ from reviewer.findings import Suggestion
 from reviewer.inflect import gerund, participle
 from reviewer.kinds.base import Context, Hit, Kind, compile_pattern
 from reviewer.people import Agent, subject_of
+from reviewer.rewrite import at_sentence_start
 from reviewer.sentences import Sentence
 
 TARGETS = {"who", "person-subject"}
@@ -83,7 +84,7 @@ class Question(Kind):
             end = sent.start + q + 1
         # the question clause the culprit-seeking part belongs to ("…, and who gave it to them?")
         start = sent.start + start_tok.idx
-        at_start = not sent.source(sent.start, start).strip(" -*|0123456789:")
+        at_start = at_sentence_start(sent, start)
         rewrite = self._rewrite(when, verb, agent, at_start)
         suggestions = [Suggestion(rewrite, start, end)] if rewrite else []
         yield Hit(
