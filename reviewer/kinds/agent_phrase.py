@@ -19,7 +19,20 @@ from reviewer.sentences import Sentence
 
 AGENT_MODES = {"subject", "subject-or-possessor", "following", "within"}
 WHO = {"definite", "any"}
-TRIGGER_KEYS = {"pattern", "agent", "who", "verbs", "head", "fix", "message", "unless", "clause", "inverted", "rewrite"}
+TRIGGER_KEYS = {
+    "pattern",
+    "agent",
+    "who",
+    "verbs",
+    "head",
+    "fix",
+    "message",
+    "unless",
+    "clause",
+    "inverted",
+    "rewrite",
+    "perfect",
+}
 
 
 class Trigger:
@@ -38,6 +51,7 @@ class Trigger:
         self.unless = [compile_pattern(kind, u, "unless") for u in spec.get("unless", [])]
         self.clause = re.compile(spec["clause"], re.I) if "clause" in spec else None
         self.inverted = bool(spec.get("inverted", False))
+        self.perfect = bool(spec.get("perfect", False))
         self.rewrite = spec.get("rewrite")
         if self.rewrite is not None and self.rewrite not in STRATEGIES:
             raise kind.error(f"rewrite must be one of {sorted(STRATEGIES)}")
@@ -87,6 +101,10 @@ class AgentPhrase(Kind):
                     continue
                 if trigger.head and token.head.pos_ not in trigger.head:
                     continue
+                if trigger.perfect and not any(
+                    t.lower_ in ("have", "'ve", "’ve") and t.dep_ == "aux" for t in doc if s <= t.idx < e + 1
+                ):
+                    continue  # "should have a second responder": possession, not hindsight
                 if trigger.verbs and governing_verb(token).lemma_.lower() not in trigger.verbs:
                     continue
                 last = max((t for t in doc if t.idx < e), key=lambda t: t.i, default=token)

@@ -27,6 +27,7 @@ from reviewer.sentences import Sentence
 TARGETS = {"who", "person-subject"}
 REWRITE_KEYS = {"when", "verbs", "text"}
 WHEN = {"who", "whose", "which", "why", "why-not", "how", "take-time", "think", "polar", "any"}
+SAME_FORM_PAST = {"let", "put", "set", "cut", "hit", "shut", "quit", "spread", "read", "cost", "hurt", "burst"}
 PARTICLES = {"back", "out", "off", "up", "down", "over", "forward", "through", "in"}
 BLAME_WORDS = re.compile(r"\b(?:responsible|accountable|to blame|at fault|culpable|guilty)\b", re.I)
 
@@ -99,6 +100,13 @@ class Question(Kind):
             low = tok.lower_
             if low == "whose" and tok.head.pos_ in ("NOUN", "PROPN"):
                 return tok, "whose", tok.head.head if tok.head.head.pos_ in ("VERB", "AUX") else tok.head, None
+            if low == "which" and tok.dep_ in ("nsubj", "nsubjpass"):
+                # "Which of the developers pushed this?"
+                of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+                pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+                agent = ctx.people.classify(pobj, sent) if pobj is not None else None
+                if agent is not None and agent.definite and self._culprit_verb(tok.head, tok):
+                    return tok, "which", tok.head, agent
             if low == "which" and tok.dep_ == "det":
                 agent = ctx.people.classify(tok.head, sent)
                 if agent is not None and agent.definite and self._culprit_verb(tok.head.head, tok.head):
@@ -127,7 +135,8 @@ class Question(Kind):
             return "have" in auxes
         if auxes & {"will", "would", "can", "'ll", "shall", "may", "might"}:
             return False
-        return verb.tag_ in ("VBD", "VBN") or "did" in auxes
+        same_form_past = verb.tag_ in ("VB", "VBP") and verb.lemma_.lower() in SAME_FORM_PAST
+        return verb.tag_ in ("VBD", "VBN") or "did" in auxes or same_form_past
 
     # --- why / how / what / rhetorical yes-no --------------------------------------
 
@@ -183,15 +192,23 @@ class Question(Kind):
         """ "Why didn't Bruno roll back?": the small parser sometimes makes the name the root;
         the word order (why + auxiliary + subject) still says who the question is about."""
         words = [t for t in doc if not t.is_space]
-        if len(words) < 3 or words[0].lower_ != "why" or words[1].pos_ != "AUX":
+        if len(words) < 3 or words[0].lower_ != "why":
             return None
-        k = 2 + (words[2].dep_ == "neg")
+        # "why on earth did …", "why exactly did …": the auxiliary comes within a few words
+        aux = next((i for i in range(1, min(5, len(words))) if words[i].pos_ == "AUX"), None)
+        if aux is None:
+            return None
+        words = [words[0], *words[aux:]]
+        k = 2 + (len(words) > 2 and words[2].dep_ == "neg")
         if k >= len(words):
             return None
-        head = words[k]
-        while head.dep_ in ("compound", "det", "amod", "poss") and head.head.i > head.i:
-            head = head.head
-        agent = self._person(head, sent, ctx)
+        agent = None
+        for t in words[k : k + 4]:  # the subject noun phrase right after the auxiliary
+            if t.pos_ in ("VERB", "AUX") and t.dep_ != "ROOT":
+                break
+            agent = self._person(t, sent, ctx)
+            if agent is not None:
+                break
         if agent is None:
             return None
         neg = any(t.dep_ == "neg" or t.lower_ in ("n't", "not") for t in words[1 : k + 1])
