@@ -277,8 +277,6 @@ def _row_agent(token: Token, sent: Sentence, people: People) -> Agent | None:
 def _person_in_np(head: Token, sent: Sentence, people: People, possessor: bool, preps: bool = True) -> Agent | None:
     agent = people.classify(head, sent)
     if agent is not None:
-        if agent.kind == "indefinite" or (agent.kind == "role" and head.lower_ in ("people", "person")):
-            return agent
         return agent
     if head.lower_ in INDEFINITES:
         return Agent("indefinite", *sent.span(head), head.text)

@@ -7,6 +7,7 @@ number of candidate sentences rather than the size of the document.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -65,7 +66,7 @@ ABBREVIATIONS = {
     "ca",
     "al",
 }
-BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#*`_-])|(?<=[.!?:;])(?=\s*$)|\s*\n\s*\n")
+BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#*`_-])")
 WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
@@ -99,29 +100,21 @@ class Sentence:
 
 
 def split_block(doc: Document, block: Block) -> list[Sentence]:
+    """Split a block's masked text at sentence ends, skipping abbreviations and initials."""
     text = doc.masked[block.start : block.end].replace("\n", " ")
-    sentences = []
-    pos = 0
+    cuts = [0]
     for m in BOUNDARY.finditer(text):
-        cut = m.start() if m.group(0).strip() == "" and "\n" not in m.group(0) else m.end()
-        if m.group(0) and m.group(0).strip() == "":
-            cut = m.start()
-        before = text[pos:cut]
+        before = text[cuts[-1] : m.end()]
         w = WORD_BEFORE.search(before.rstrip("\"'”’)]"))
         if w and (w.group(1).lower() in ABBREVIATIONS or len(w.group(1)) == 1 or "." in w.group(1)):
             continue
-        if before.strip():
-            sentences.append(before)
-        pos = cut
-    if text[pos:].strip():
-        sentences.append(text[pos:])
+        cuts.append(m.end())
+    cuts.append(len(text))
     out = []
-    offset = 0
-    for s in sentences:
-        idx = text.index(s, offset)
-        offset = idx + len(s)
-        lead = len(s) - len(s.lstrip())
-        body = s.strip()
-        start = block.start + idx + lead
-        out.append(Sentence(doc, block, start, start + len(body), body))
+    for a, b in itertools.pairwise(cuts):
+        piece = text[a:b]
+        body = piece.strip()
+        if body:
+            start = block.start + a + (len(piece) - len(piece.lstrip()))
+            out.append(Sentence(doc, block, start, start + len(body), body))
     return out
