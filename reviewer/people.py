@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Capitalised only because they start a sentence or a table cell; never a person's name.
-FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(  # noqa: SIM905 - a word list reads better as text
     """the this that these those it its there here then than a an and or but if as at by for from in into of on
     onto to with without within after before during while when where why how what which who whose since because
     until unless although though however therefore thus also all some any each every both either neither no not
