@@ -174,11 +174,14 @@ class Question(Kind):
                 continue
             if wh is not None and wh.lower_ in ("why",):
                 return wh, "why-not" if neg else "why", root, agent
+            # "how did Sam not notice", "how could the on-call miss": accusatory; "how can we" is not
+            past = root.tag_ in ("VBD", "VBN") or any(c.lower_ in ("did", "could", "would") for c in root.children)
             if (
                 wh is not None
                 and wh.lower_ == "how"
-                and (neg or root.tag_ in ("VBD", "VBN") or any(c.lower_ == "did" for c in root.children))
-            ) and not any(c.lower_ in ("can", "could", "would", "will", "might") for c in root.children):
+                and (neg or past)
+                and not any(c.lower_ in ("can", "will", "might", "should") for c in root.children)
+            ):
                 return wh, "how", root, agent
             if wh is not None and wh.lower_ == "what" and root.lemma_.lower() in self.think:
                 return wh, "think", root, agent
