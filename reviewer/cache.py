@@ -21,7 +21,7 @@ from reviewer import __version__
 from reviewer.findings import Finding, Severity, Suggestion
 from reviewer.resources import models_dir, rules_dir
 
-FORMAT = 1
+FORMAT = 2
 
 
 @cache
@@ -51,22 +51,24 @@ class ResultCache:
         h.update(data)
         return h.hexdigest()
 
-    def get(self, key: str) -> list[Finding] | None:
+    def get(self, key: str) -> tuple[list[Finding], list[dict]] | None:
         entry = self.directory / key[:2] / f"{key}.json"
         try:
             raw = json.loads(entry.read_text(encoding="utf-8"))
-            return [_finding(f) for f in raw["findings"]]
+            return [_finding(f) for f in raw["findings"]], list(raw["actions"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, findings: list[Finding]) -> None:
+    def put(self, key: str, findings: list[Finding], actions: list[dict] = ()) -> None:  # type: ignore[assignment]
         folder = self.directory / key[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if not (self.directory / "CACHEDIR.TAG").exists():
                 (self.directory / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
                 (self.directory / ".gitignore").write_text("*\n")
-            payload = json.dumps({"findings": [_dump(f) for f in findings]}, ensure_ascii=False)
+            payload = json.dumps(
+                {"findings": [_dump(f) for f in findings], "actions": list(actions)}, ensure_ascii=False
+            )
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)

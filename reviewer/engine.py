@@ -48,6 +48,7 @@ class FileResult:
     config: Config | None = None
     source: Source | None = None
     cached: bool = False
+    actions: list[dict] = field(default_factory=list)  # action-item records (reviewer/actions.py)
 
 
 @dataclass
@@ -116,6 +117,18 @@ def expand(paths: Sequence[str], stdin_filename: str | None = None) -> list[Inpu
 @cache
 def section_aliases() -> dict[str, list[str]]:
     return read_yaml(lexicon_dir() / "sections.yml")
+
+
+def _aliases(config: Config) -> dict[str, list[str]]:
+    """The shipped section aliases with the configuration's added in front."""
+    base = section_aliases()
+    if not config.section_aliases:
+        return base
+    merged = {k: list(v) for k, v in config.section_aliases.items()}
+    for k, v in base.items():
+        merged.setdefault(k, [])
+        merged[k] = merged[k] + list(v)
+    return merged
 
 
 @cache
@@ -216,9 +229,12 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
             key = options.cache.key(item.path, source.text.encode("utf-8"), _settings(config, rules))
             hit = options.cache.get(key)
             if hit is not None:
-                work.append(FileResult(item.path, findings=hit, config=config, source=source, cached=True))
+                findings, actions = hit
+                result = FileResult(item.path, findings=findings, config=config, source=source, cached=True)
+                result.actions = actions
+                work.append(result)
                 continue
-        doc = parse(source, section_aliases())
+        doc = parse(source, _aliases(config))
         for r in rules:
             all_rules[r.code] = r
         sentences = [s for b in doc.blocks for s in split_block(doc, b)]
@@ -263,7 +279,7 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
             continue
         results.append(_finish(w, all_rules))
         if options.cache is not None and w.cache_key is not None:
-            options.cache.put(w.cache_key, w.result.findings)
+            options.cache.put(w.cache_key, w.result.findings, w.result.actions)
     return Report(results, all_rules)
 
 
@@ -276,6 +292,10 @@ def _settings(config: Config, rules: list[Rule]) -> str:
             ",".join(config.system_names),
             ",".join(config.person_roles),
             config.spacy_model,
+            repr(config.required_sections),
+            repr(sorted(config.section_aliases.items())),
+            repr(config.max_action_items),
+            repr(config.priority_counts_as_deadline),
         )
     )
 
@@ -291,7 +311,7 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     doc = w.result.document
     assert doc is not None
     source = doc.source
-    ctx = Context(people=_people(w.config.person_roles, w.config.system_names))
+    ctx = _context(w.config)
     allowed = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) for t in w.config.allowed_terms]
     findings: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
@@ -314,7 +334,18 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
             finding = _make(rule, source, hit, matched, sent.source(sent.start, sent.end), doc)
             finding.data["sentence"] = (sent.start, sent.end)
             findings.append(finding)
+    for rule in w.rules:
+        kind = compiled(rule)
+        if not kind.document_scope or not hasattr(kind, "check_document"):
+            continue
+        for hit in kind.check_document(doc, ctx):
+            matched = source.text[hit.start : hit.end]
+            line = source.position(hit.start)[0]
+            finding = _make(rule, source, hit, matched, source.line_text(line), doc)
+            finding.data["sentence"] = (hit.start, hit.end)
+            findings.append(finding)
     findings = _defer(findings, w.rules)
+    w.result.actions = [item.record() for item in ctx.action_items(doc)]
     directives = parse_directives(doc, w.catalogue)
     findings = apply(findings, directives, all_rules)
     findings.extend(_directive_findings(directives, w.rules, source))
@@ -322,6 +353,16 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     w.result.findings = findings
     return w.result
+
+
+def _context(config: Config) -> Context:
+    return Context(
+        people=_people(config.person_roles, config.system_names),
+        action_aliases=tuple(config.section_aliases.get("action_items", ())),
+        template=config.required_sections,
+        max_action_items=config.max_action_items,
+        priority_counts=config.priority_counts_as_deadline,
+    )
 
 
 def _defer(findings: list[Finding], rules: list[Rule]) -> list[Finding]:

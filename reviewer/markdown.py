@@ -125,12 +125,17 @@ EMPHASIS = re.compile(r"(?<![\w*_~\\])(\*{1,3}|_{1,3}|~~)(?=[^\s*_~])|(?<=[^\s*_
 ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 LIST_MARKER = re.compile(r"([ \t]*)([-+*]|\d{1,9}[.)])([ \t]+|$)(\[([ xX])\][ \t]+)?")
 QUOTE_PREFIX = re.compile(r"[ \t]{0,3}>[ \t]?")
+ZONES = (
+    "UTC|GMT|Z|CET|CEST|EET|EEST|WET|WEST|BST|IST|PST|PDT|PT|MST|MDT|MT|CST|CDT|CT|EST|EDT|ET|AKST|AKDT|HST|"
+    "AEST|AEDT|ACST|AWST|JST|KST|SGT|HKT|NZST|NZDT|BRT|ART|MSK|SAST|WAT|EAT|ICT|PHT|WIB"
+)
+ZONE = re.compile(rf"(?<![\w+-])(?:(?:UTC|GMT)\s?[+-]\d{{1,2}}(?::?\d{{2}})?|[+-]\d{{2}}:?\d{{2}}|(?:{ZONES}))(?![\w])")
 TIMESTAMP = re.compile(
     r"""(?ix)
     (?:\|\s*)?(?:\*\*|__)?\s*
     (?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}\s+[a-z]{3,9}(?:\s+\d{4})?|[a-z]{3,9}\s+\d{1,2}(?:,\s*\d{4})?)[ T,]+)?
     (?:[01]?\d|2[0-3])[:.h][0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?m\.?)?
-    (?:\s*(?-i:Z\b|[A-Z]{2,5}\b(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}\b|\([A-Z]{2,5}\)))?
+    (?:\s*\(?(?-i:(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|(?:UTC|GMT|Z|CET|CEST|EET|EEST|WET|WEST|BST|IST|PST|PDT|PT|MST|MDT|MT|CST|CDT|CT|EST|EDT|ET|AKST|AKDT|HST|AEST|AEDT|ACST|AWST|JST|KST|SGT|HKT|NZST|NZDT|BRT|ART|MSK|SAST|WAT|EAT|ICT|PHT|WIB))\b\)?)?
     (?:\s*(?:\*\*|__))?
     \s*(?:[:\-–—|]\s*)?
     """

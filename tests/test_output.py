@@ -11,7 +11,7 @@ from conftest import HUMAN_ERROR, ROOT_CAUSE
 
 from reviewer.ruleset import default_rules
 
-DOC = f"# Incident 7\n\n## Summary\n\n{HUMAN_ERROR}\n\n{ROOT_CAUSE}\n\nWho approved this change?\n"
+DOC = f"# Draft notes 7\n\n## Summary\n\n{HUMAN_ERROR}\n\n{ROOT_CAUSE}\n\nWho approved this change?\n"
 
 POSITION = {"type": "integer", "minimum": 1}
 NULLABLE_POSITION = {"type": ["integer", "null"], "minimum": 1}

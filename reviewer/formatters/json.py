@@ -44,9 +44,11 @@ def report_dict(report: Report) -> dict[str, Any]:
     for result in report.files:
         source = result.source
         findings.extend(finding_dict(f, source) for f in result.findings)
+    documents = [{"path": r.path, "action_items": r.actions} for r in report.files if not r.error]
     return {
         "version": VERSION,
         "findings": findings,
+        "documents": documents,
         "errors": [{"path": r.path, "message": r.error} for r in report.files if r.error],
         "summary": {
             "files": len(report.files),

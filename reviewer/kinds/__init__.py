@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from reviewer.kinds.action_items import ActionItems
 from reviewer.kinds.agent_phrase import AgentPhrase
 from reviewer.kinds.base import Context, Hit, Kind
 from reviewer.kinds.classifier import Classifier
 from reviewer.kinds.directive import Directive
 from reviewer.kinds.phrase import Phrase
 from reviewer.kinds.question import Question
+from reviewer.kinds.structure import Structure
 
 KINDS: dict[str, type[Kind]] = {
     "phrase": Phrase,
@@ -15,6 +17,8 @@ KINDS: dict[str, type[Kind]] = {
     "question": Question,
     "directive": Directive,
     "classifier": Classifier,
+    "action-items": ActionItems,
+    "structure": Structure,
 }
 
 __all__ = ["KINDS", "Context", "Hit", "Kind"]

@@ -27,9 +27,46 @@ class Hit:
     message: str | None = None
 
 
+POSTMORTEM_TITLE = re.compile(
+    r"\b(?:post-?mortem|post-?incident|incident|outage|retrospective|retro|pir|rca|root cause|degradation|downtime)\b",
+    re.I,
+)
+
+
 @dataclass
 class Context:
+    """What a rule may consult besides its sentence: the people lexicon and per-document facts."""
+
     people: People
+    action_aliases: tuple[str, ...] = ()
+    template: tuple[str, ...] | None = None
+    max_action_items: int | None = None
+    priority_counts: bool | None = None
+    memo: dict = field(default_factory=dict)
+
+    def action_items(self, doc) -> list:
+        from reviewer.actions import extract
+
+        key = ("items", id(doc))
+        if key not in self.memo:
+            self.memo[key] = extract(doc, self.action_aliases)
+        return self.memo[key]
+
+    def action_sections(self, doc) -> list[int]:
+        from reviewer.actions import action_sections
+
+        return action_sections(doc, self.action_aliases)
+
+    def is_postmortem(self, doc) -> bool:
+        """Document-level checks only make sense on something shaped like a postmortem."""
+        canonical = {s.canonical for s in doc.sections if s.canonical}
+        if len(canonical) >= 2:
+            return True
+        title = doc.sections[0].title if doc.sections else ""
+        titled = bool(POSTMORTEM_TITLE.search(title)) or bool(
+            doc.front_matter and re.search(r"^\s*(?:severity|incident|impact|services?)\s*:", doc.front_matter, re.M)
+        )
+        return titled and len(canonical) >= 1
 
 
 class Kind:

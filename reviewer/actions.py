@@ -1,0 +1,336 @@
+"""Action items: found in the sections that mean "action items", whatever their form,
+and read into structured records (owner, deadline, priority, ticket, status).
+
+Forms: bullet and numbered lists, checkbox lists (``- [ ]`` open, ``- [x]`` done), and
+tables whose header is recognised by meaning. Continuation lines and nested
+sub-bullets belong to their parent item. Whether an item is specific or relies on
+vigilance is judged by the rules (``reviewer/kinds/action_items.py``), from the
+lexicons in ``rules/lexicons/actions.yml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from reviewer.dates import Deadline, document_date, find_deadline, find_priority
+from reviewer.markdown import Block, Document
+from reviewer.resources import lexicon_dir
+from reviewer.ruleset import read_yaml
+
+HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9][\w.\-]*[A-Za-z0-9_]|(?<![\w@])@[A-Za-z0-9]")
+NOT_HANDLES = {"@here", "@channel", "@everyone", "@all"}
+TICKET = re.compile(
+    r"\b[A-Z][A-Z0-9]{1,9}-\d{1,6}\b|(?<![\w&])#\d{1,7}\b|https?://\S+/(?:issues|pull|browse|tickets?|merge_requests)/\S+"
+)
+
+
+@dataclass
+class ActionItem:
+    text: str  # the item's text (source, without the list marker / checkbox)
+    start: int
+    end: int
+    line: int
+    end_line: int
+    form: str  # bullet | checkbox | numbered | table
+    status: str | None  # open | done | None (not stated)
+    owner: str | None = None
+    owner_missing_reason: str | None = None  # "TBD", "someone", "empty cell"…
+    deadline: Deadline | None = None
+    priority: str | None = None
+    ticket: str | None = None
+    section: str | None = None
+    description: str = ""  # the text with owner/deadline/priority metadata removed
+    masked_description: str = ""  # the same over the masked text (code as x's), for the rules
+    masked: str = ""  # masked source of the item (code blanked), for the rules
+    findings: list[str] = field(default_factory=list)  # codes of AI rules it fails (filled by the engine)
+
+    def record(self) -> dict:
+        return {
+            "text": " ".join(self.text.split()),
+            "line": self.line,
+            "end_line": self.end_line,
+            "form": self.form,
+            "status": self.status,
+            "owner": self.owner,
+            "deadline": self.deadline.text if self.deadline else None,
+            "deadline_date": self.deadline.iso if self.deadline else None,
+            "priority": self.priority,
+            "ticket": self.ticket,
+            "section": self.section,
+            "fails": sorted(set(self.findings)),
+        }
+
+
+@cache
+def lexicon() -> dict:
+    return read_yaml(lexicon_dir() / "actions.yml")
+
+
+@cache
+def _compiled() -> dict[str, re.Pattern[str]]:
+    lx = lexicon()
+
+    def alt(items: list[str]) -> str:
+        return "|".join(f"(?:{i})" for i in items)
+
+    return {
+        "not_owner": re.compile(rf"^\W*(?:{alt(lx['not_owners'])})\W*$", re.I),
+        "owner_label": re.compile(
+            rf"\b(?:{alt(lx['owner_labels'])})\s*[:=]\s*|\b(?:assigned to|owned by|owner is)\s+", re.I
+        ),
+        "deadline_label": re.compile(r"\b(?:due|deadline|target|eta|by when)\s*[:=]\s*([^,;()\n—–]*)", re.I),
+        "teamish": re.compile(rf"(?<![\w-])(?:{alt(lx['owner_words'])})(?![\w-])", re.I),
+        "verb_start": re.compile(rf"^(?:{alt(lx['imperative_verbs'])})\b", re.I),
+    }
+
+
+def _header_role(cell: str) -> str | None:
+    text = re.sub(r"[^a-z ]+", " ", cell.lower()).strip()
+    for role, words in lexicon()["table_columns"].items():
+        if any(re.fullmatch(rf"(?:{w})", text) for w in words):
+            return role
+    return None
+
+
+def action_sections(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[int]:
+    """Indices of sections that hold action items, with their subsections."""
+    extra = [re.compile(a, re.I) for a in extra_aliases]
+    top = [
+        i for i, s in enumerate(doc.sections) if s.canonical == "action_items" or any(p.search(s.title) for p in extra)
+    ]
+    out = set(top)
+    for i, s in enumerate(doc.sections):
+        p = s.parent
+        while p is not None:
+            if p in top:
+                out.add(i)
+            p = doc.sections[p].parent
+    return sorted(out)
+
+
+def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionItem]:
+    sections = set(action_sections(doc, extra_aliases))
+    if not sections:
+        return []
+    ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
+    items: list[ActionItem] = []
+    text = doc.source.text
+    # list items: top-level items of lists in action sections; nested items and continuation
+    # paragraphs are folded into their parent
+    for idx, li in enumerate(doc.list_items):
+        if li.parent is not None and _within_item_list(doc, li.parent, sections):
+            continue
+        first = next((b for b in doc.blocks if b.list_item == idx), None)
+        if first is None or first.section not in sections or first.quoted:
+            continue
+        blocks = [b for b in doc.blocks if b.list_item is not None and _descends(doc, b.list_item, idx)]
+        start, end = first.start, max(b.end for b in blocks)
+        own = [b for b in blocks if b.list_item == idx]
+        item_text = text[start : max(b.end for b in own)]
+        form = "checkbox" if li.checkbox is not None else ("numbered" if li.ordered else "bullet")
+        status = None if li.checkbox is None else ("done" if li.checkbox == "x" else "open")
+        section = doc.sections[first.section].title
+        item = ActionItem(
+            item_text, start, end, first.line, max(b.end_line for b in blocks), form, status, section=section
+        )
+        item.masked = doc.masked[start : max(b.end for b in own)]
+        _read_metadata(item, ref)
+        items.append(item)
+    # tables
+    for t_idx, table in enumerate(doc.tables):
+        if table.section not in sections:
+            continue
+        roles = [_header_role(h) for h in table.header]
+        if "action" not in roles and roles.count(None) == len(roles):
+            continue
+        if "action" not in roles:
+            roles[roles.index(None)] = "action"  # the first unrecognised column holds the item
+        rows = [b for b in doc.blocks if b.kind == "table_row" and b.table == t_idx and not b.header]
+        for row in rows:
+            items.append(_table_item(doc, row, roles, ref))
+    items.sort(key=lambda i: i.start)
+    return items
+
+
+def _within_item_list(doc: Document, parent: int, sections: set[int]) -> bool:
+    block = next((b for b in doc.blocks if b.list_item == parent), None)
+    return block is not None and block.section in sections
+
+
+def _descends(doc: Document, item: int, ancestor: int) -> bool:
+    while item is not None:
+        if item == ancestor:
+            return True
+        item = doc.list_items[item].parent
+    return False
+
+
+def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | None) -> ActionItem:
+    text = doc.source.text
+    cells = {role: c for role, c in zip(roles, row.cells, strict=False) if role}
+    action = cells.get("action")
+    a_start, a_end = (action.start, action.end) if action else (row.start, row.end)
+    item = ActionItem(text[a_start:a_end], row.start, row.end, row.line, row.end_line, "table", None, section=None)
+    item.masked = doc.masked[a_start:a_end]
+    section = doc.section_of(row.start)
+    item.section = section.title if section else None
+    owner_cell = cells.get("owner")
+    if owner_cell is not None:
+        value = text[owner_cell.start : owner_cell.end].strip()
+        if not value:
+            item.owner_missing_reason = "empty owner cell"
+        elif _compiled()["not_owner"].match(value) or _indefinite(value):
+            item.owner_missing_reason = value
+        else:
+            item.owner = value
+    due_cell = cells.get("due")
+    if due_cell is not None:
+        value = text[due_cell.start : due_cell.end].strip()
+        d = find_deadline(value, ref)
+        if d is not None:
+            item.deadline = Deadline(d.text, due_cell.start + d.start, due_cell.start + d.end, d.iso, d.valid)
+        elif value and not _compiled()["not_owner"].match(value):
+            item.deadline = Deadline(value, due_cell.start, due_cell.end, None, valid=False)
+    pri_cell = cells.get("priority")
+    if pri_cell is not None:
+        value = text[pri_cell.start : pri_cell.end].strip()
+        p = find_priority(value) or (find_priority(f"priority {value}") if value else None)
+        item.priority = p[0] if p else (value or None)
+    status_cell = cells.get("status")
+    if status_cell is not None:
+        value = text[status_cell.start : status_cell.end].strip().lower()
+        if value:
+            item.status = (
+                "done"
+                if re.search(r"\b(?:done|closed|complete[d]?|fixed|resolved|shipped|merged)\b|✅|\[x\]", value)
+                else "open"
+            )
+    ticket_cell = cells.get("ticket")
+    if ticket_cell is not None:
+        value = text[ticket_cell.start : ticket_cell.end].strip()
+        item.ticket = value or None
+    # metadata written into the action cell itself still counts
+    _read_metadata(item, ref, keep_owner=item.owner is not None or item.owner_missing_reason is not None)
+    return item
+
+
+def _indefinite(value: str) -> bool:
+    """ "someone from QA", "anyone on the team": a group to pick from is not an owner."""
+    return bool(re.match(r"^\W*(?:someone|somebody|anyone|anybody|whoever|one of)\b", value, re.I))
+
+
+OWNER_VALUE = re.compile(r"[^,;()\n—–|]+?(?=\s*(?:[,;()\n—–|]|\.(?:\s|$)|$))")
+
+
+def _read_metadata(item: ActionItem, ref: date | None, keep_owner: bool = False) -> None:
+    """Owner, deadline, priority and ticket written in the item's own text."""
+    text = item.masked if item.masked else item.text
+    c = _compiled()
+    spans: list[tuple[int, int]] = []
+    if not keep_owner:
+        m = c["owner_label"].search(text)
+        if m:
+            v = OWNER_VALUE.match(text, m.end())
+            value = v.group(0).strip().rstrip(".") if v else ""
+            spans.append((m.start(), v.end() if v else m.end()))
+            if not value or c["not_owner"].match(value) or _indefinite(value):
+                item.owner_missing_reason = value or "empty"
+            else:
+                item.owner = _trim_owner(value)
+        if item.owner is None and item.owner_missing_reason is None:
+            handles = [h for h in HANDLE.finditer(text) if h.group(0).lower() not in NOT_HANDLES]
+            if handles:
+                item.owner = handles[-1].group(0)
+                spans.append((handles[-1].start(), handles[-1].end()))
+        if item.owner is None and item.owner_missing_reason is None:
+            found = _trailing_owner(text)
+            if found is not None:
+                value, s, e = found
+                if c["not_owner"].match(value) or _indefinite(value):
+                    item.owner_missing_reason = value
+                else:
+                    item.owner = value
+                spans.append((s, e))
+    d = find_deadline(text, ref)
+    if d is not None and item.deadline is None:
+        item.deadline = d
+        spans.append((d.start, d.end))
+    elif item.deadline is None:
+        m = c["deadline_label"].search(text)
+        if m and m.group(1).strip() and not c["not_owner"].match(m.group(1).strip()):
+            item.deadline = Deadline(m.group(1).strip(), m.start(1), m.end(1), None, valid=False)
+    p = find_priority(text)
+    if p is not None and item.priority is None:
+        item.priority = p[0]
+        spans.append((p[1], p[2]))
+    t = TICKET.search(text)
+    if t is not None and item.ticket is None:
+        item.ticket = t.group(0)
+    item.masked_description = _strip_spans(text, spans)
+    source = item.text if len(item.text) == len(text) else text
+    item.description = _strip_spans(source, spans)
+
+
+def _trim_owner(value: str) -> str:
+    value = re.sub(r"\s+(?:by|due|before|until|in|on)\b.*$", "", value, flags=re.I).strip()
+    return value.rstrip(".").strip()
+
+
+# "(Platform Team, by Friday)", "— Release Eng — due …", ". Owner-less trailing name"
+PAREN = re.compile(r"\(([^()]*)\)\s*[.!]?\s*$")
+DASH_SEGMENTS = re.compile(r"\s[—–]\s|\s-\s")
+
+
+def _trailing_owner(text: str) -> tuple[str, int, int] | None:
+    candidates: list[tuple[str, int]] = []
+    m = PAREN.search(text.rstrip())
+    if m:
+        offset = m.start(1)
+        for part in m.group(1).split(","):
+            candidates.append((part, offset))
+            offset += len(part) + 1
+    parts = DASH_SEGMENTS.split(text)
+    if len(parts) > 1:
+        pos = len(parts[0])
+        for seg in parts[1:]:
+            pos = text.index(seg, pos)
+            for sub in seg.split(","):
+                candidates.append((sub, pos))
+                pos += len(sub) + 1
+    for raw, offset in candidates:
+        value = raw.strip().rstrip(".?!").strip()
+        if _owner_like(value) or _compiled()["not_owner"].match(value) or _indefinite(value):
+            s = offset + raw.index(value[:1]) if value else offset
+            return value, s, s + len(value)
+    return None
+
+
+def _owner_like(value: str) -> bool:
+    if not value or len(value) > 40 or find_deadline(value, None) or find_priority(value):
+        return False
+    if re.match(r"^(?:done|closed|fixed|see|e\.g|i\.e|for|and|or|to|with|in|on|at)\b", value, re.I):
+        return False
+    words = value.split()
+    if len(words) > 4:
+        return False
+    c = _compiled()
+    if c["verb_start"].match(value):
+        return False
+    if c["teamish"].search(value):
+        return True
+    # a person's name: one to three capitalised words
+    return all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words) and len(words) <= 3
+
+
+def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    out = list(text)
+    for s, e in spans:
+        for i in range(s, min(e, len(out))):
+            out[i] = " "
+    cleaned = "".join(out)
+    cleaned = re.sub(r"\b(?:owner|due|deadline|priority)\s*[:=]\s*", " ", cleaned, flags=re.I)
+    cleaned = re.sub(r"[\s,;:—–-]*[()]\s*[()]?", " ", cleaned)
+    return " ".join(cleaned.split()).strip(" .,;—–-")

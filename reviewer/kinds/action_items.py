@@ -1,0 +1,147 @@
+"""``action-items``: checks on the extracted action items (``reviewer/actions.py``).
+
+``check`` picks what the rule looks at:
+
+* ``owner``: no owner (or TBD, ?, someone, an empty cell);
+* ``deadline``: no deadline, and no priority when ``priority_counts`` (default true);
+* ``scope``: vague wording (``vague``, ``vague_whole``, ``needs_target``) with no concrete
+  anchor (``concrete``) — "Improve monitoring", "Increase IOPS" with no figure;
+* ``vigilance``: relies on people being careful (``patterns``);
+* ``count``: more than ``max`` items;
+* ``none``: a postmortem with no action items at all;
+* ``deadline-valid``: a deadline before the incident date, or one that is not a date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import ClassVar
+
+from reviewer.actions import ActionItem
+from reviewer.dates import document_date
+from reviewer.kinds.base import Context, Hit, Kind, compile_pattern
+from reviewer.markdown import Document
+
+CHECKS = {"owner", "deadline", "scope", "vigilance", "count", "none", "deadline-valid"}
+NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|double|half)\b", re.I)
+
+
+def item_span(item: ActionItem) -> tuple[int, int]:
+    """The item's first line: where the finding points."""
+    nl = item.text.find("\n")
+    return item.start, item.start + (nl if nl != -1 else len(item.text))
+
+
+class ActionItems(Kind):
+    keys: ClassVar[dict[str, bool]] = {
+        "check": True,
+        "patterns": False,
+        "vague": False,
+        "vague_whole": False,
+        "always_vague": False,
+        "needs_target": False,
+        "concrete": False,
+        "max": False,
+        "priority_counts": False,
+    }
+    document_scope: ClassVar[bool] = True
+
+    def __init__(self, rule) -> None:
+        super().__init__(rule)
+        o = rule.options
+        self.check_name = o["check"]
+        if self.check_name not in CHECKS:
+            raise self.error(f"check must be one of {sorted(CHECKS)}")
+
+        def pats(key: str) -> list[re.Pattern[str]]:
+            return [compile_pattern(self, p, key) for p in o.get(key, [])]
+
+        self.patterns = pats("patterns")
+        self.vague = pats("vague")
+        self.vague_whole = [re.compile(rf"^(?:{p})\W*$", re.I) for p in o.get("vague_whole", [])]
+        self.always_vague = pats("always_vague")
+        self.needs_target = pats("needs_target")
+        self.concrete = pats("concrete")
+        self.max = int(o.get("max", 7))
+        self.priority_counts = bool(o.get("priority_counts", True))
+
+    def check_document(self, doc: Document, ctx: Context) -> Iterable[Hit]:
+        items = ctx.action_items(doc)
+        c = self.check_name
+        if c == "none":
+            if not items and ctx.is_postmortem(doc) and not ctx.action_sections(doc):
+                s = doc.sections[0] if doc.sections else None
+                start = doc.blocks[0].start if doc.blocks else 0
+                end = doc.blocks[0].end if doc.blocks else 0
+                yield Hit(start, end, values={"title": s.title if s else ""})
+            return
+        if c == "count":
+            open_items = [i for i in items if i.status != "done"]
+            limit = ctx.max_action_items if ctx.max_action_items is not None else self.max
+            if len(open_items) > limit:
+                sec = next(
+                    (b for b in doc.blocks if b.kind == "heading" and b.section in ctx.action_sections(doc)), None
+                )
+                start, end = (sec.start, sec.end) if sec else item_span(open_items[0])
+                yield Hit(start, end, values={"count": str(len(open_items)), "max": str(limit)})
+            return
+        ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
+        for item in items:
+            if self._fails(item, ref, ctx):
+                item.findings.append(self.rule.code)
+                s, e = item_span(item)
+                yield Hit(
+                    s,
+                    e,
+                    values={
+                        "item": _short(item.description or item.text),
+                        "owner": item.owner or "",
+                        "owner_note": f" ('{item.owner_missing_reason}' is not an owner)"
+                        if item.owner_missing_reason and item.owner_missing_reason not in ("empty", "empty owner cell")
+                        else "",
+                        "deadline": item.deadline.text if item.deadline else "",
+                        "date": ref.isoformat() if ref else "",
+                    },
+                )
+
+    def _fails(self, item: ActionItem, ref: date | None, ctx: Context) -> bool:
+        c = self.check_name
+        if item.status == "done" and c in ("owner", "deadline", "scope", "vigilance"):
+            return False  # finished work is not re-litigated
+        if c == "owner":
+            return item.owner is None
+        if c == "deadline":
+            has_deadline = item.deadline is not None and item.deadline.valid
+            counts = ctx.priority_counts if ctx.priority_counts is not None else self.priority_counts
+            return not has_deadline and not (counts and item.priority)
+        if c == "deadline-valid":
+            d = item.deadline
+            if d is None:
+                return False
+            if not d.valid:
+                return True
+            return bool(ref and d.iso and d.iso < ref.isoformat() and item.status != "done")
+        text = " ".join((item.masked_description or item.masked or item.text).split())
+        if c == "vigilance":
+            return any(p.search(text) for p in self.patterns)
+        if c == "scope":
+            if any(p.match(text) for p in self.vague_whole) or any(p.match(text) for p in self.always_vague):
+                return True
+            anchors = sum(1 for p in self.concrete if p.search(text))
+            if any(p.match(text) for p in self.vague) and anchors == 0:
+                return True
+            return any(p.match(text) for p in self.needs_target) and not NUMBER.search(text)
+        return False
+
+    def wants(self, sent, ctx) -> bool:
+        return False
+
+    def check(self, sent, ctx) -> Iterable[Hit]:
+        return ()
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
