@@ -128,6 +128,34 @@ def review(
     sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
 
 
+@main.command("actions")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "markdown"]), default="markdown", show_default=True)
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Use this configuration file."
+)
+@click.option("--stdin-filename", help="Name to report for text read from '-'.")
+def actions_cmd(paths: tuple[str, ...], fmt: str, config_file: Path | None, stdin_filename: str | None) -> None:
+    """Export the action items of postmortems (owner, deadline, priority, ticket, status, failed AI rules)."""
+    from reviewer.config import ConfigError, load_file
+    from reviewer.engine import Options, expand, review_inputs
+    from reviewer.formatters.actions import format_actions
+    from reviewer.nlp import ModelError
+    from reviewer.ruleset import RuleError
+
+    try:
+        if config_file is not None:
+            load_file(config_file)
+        # only the AI rules are needed to say which checks each item fails: no spaCy start-up
+        report = review_inputs(expand(paths, stdin_filename), Options(config_file=config_file, select=("AI",)))
+    except (RuleError, ConfigError, ModelError) as exc:
+        _fail(str(exc))
+    click.echo(format_actions(report, fmt), nl=False)
+    for error in report.errors:
+        click.echo(f"pmreview: error: {error}", err=True)
+    sys.exit(2 if report.errors else 0)
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:

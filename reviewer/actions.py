@@ -138,6 +138,7 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
         )
         item.masked = doc.masked[start : max(b.end for b in own)]
         _read_metadata(item, ref)
+        _inherit(item, doc.sections[first.section].title, ref)
         items.append(item)
     # tables
     for t_idx, table in enumerate(doc.tables):
@@ -150,9 +151,28 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
             roles[roles.index(None)] = "action"  # the first unrecognised column holds the item
         rows = [b for b in doc.blocks if b.kind == "table_row" and b.table == t_idx and not b.header]
         for row in rows:
-            items.append(_table_item(doc, row, roles, ref))
+            item = _table_item(doc, row, roles, ref)
+            if table.section is not None:
+                _inherit(item, doc.sections[table.section].title, ref)
+            items.append(item)
     items.sort(key=lambda i: i.start)
     return items
+
+
+DONE_HEADING = re.compile(r"\b(?:completed?|done|finished|resolved|already (?:done|taken))\b", re.I)
+OPEN_HEADING = re.compile(r"\b(?:planned|in[- ]progress|to ?do|open|pending|proposed|remaining)\b", re.I)
+
+
+def _inherit(item: ActionItem, heading: str, ref: date | None) -> None:
+    """What a sub-heading says about all its items: "Immediate actions (completed)",
+    "Short-term (tracked in #40885)". A time frame in a heading ("this week") is not
+    taken as each item's deadline: each item should carry its own date."""
+    if item.status is None and DONE_HEADING.search(heading) and not OPEN_HEADING.search(heading):
+        item.status = "done"
+    if item.ticket is None:
+        t = TICKET.search(heading)
+        if t is not None:
+            item.ticket = t.group(0)
 
 
 def _within_item_list(doc: Document, parent: int, sections: set[int]) -> bool:

@@ -23,7 +23,7 @@ from reviewer.markdown import ZONE, Block, Document
 CHECKS = {"missing-section", "timeline-timestamp", "timeline-timezone", "impact-quantified", "section-present"}
 QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|"
-    r"half|twice|none|no (?:customers?|users?|data|orders?|requests?))\b",
+    r"half|twice|none|nobody|no one|zero|no (?:customers?|users?|data|orders?|requests?))\b",
     re.I,
 )
 DATE_ONLY = re.compile(
@@ -92,7 +92,8 @@ class Structure(Kind):
         for i, s in enumerate(doc.sections):
             if s.canonical != "impact":
                 continue
-            body = [b for b in doc.blocks if b.section == i and b.kind != "heading"]
+            inside = {i} | {j for j in range(len(doc.sections)) if _descends(doc, j, i)}
+            body = [b for b in doc.blocks if b.section in inside and b.kind != "heading"]
             text = " ".join(doc.masked[b.start : b.end] for b in body)
             if QUANTITY.search(text):
                 continue
@@ -111,9 +112,19 @@ class Structure(Kind):
             return
         heading_zone = None
         for b, _ in zoned[:1]:
-            sec = doc.sections[b.section] if b.section is not None else None
-            m = ZONE.search(sec.title) if sec else None
-            heading_zone = m.group(0).upper() if m else None
+            # "## Timeline (UTC)" or a line "All times are UTC." declares the zone for every entry
+            sec = b.section
+            declared = [doc.sections[sec].title] if sec is not None else []
+            declared += [
+                doc.masked[x.start : x.end]
+                for x in doc.blocks
+                if x.section == sec and x.kind == "paragraph" and not x.timestamp and x.list_item is None
+            ]
+            for text in declared:
+                m = ZONE.search(text)
+                if m and (text is declared[0] or re.search(r"\btimes?\b|\bzone\b", text, re.I)):
+                    heading_zone = m.group(0).upper()
+                    break
         reference = heading_zone or next((z for _, z in zoned if z), None)
         if reference is None:
             return  # no zone anywhere: nothing to compare with (ST002's cousin, not this rule)
@@ -131,6 +142,15 @@ class Structure(Kind):
                     b.timestamp[0] + len(stamp),
                     values={"stamp": stamp, "zone": reference, "problem": f"uses {zone}"},
                 )
+
+
+def _descends(doc: Document, j: int, ancestor: int) -> bool:
+    p = doc.sections[j].parent
+    while p is not None:
+        if p == ancestor:
+            return True
+        p = doc.sections[p].parent
+    return False
 
 
 def _norm(zone: str) -> str:
