@@ -286,3 +286,9 @@ def test_review_json_carries_the_records(draft, cli) -> None:
     data = json.loads(cli("review", draft, "--format", "json", "--no-cache").output)
     (document,) = data["documents"]
     assert [i["line"] for i in document["action_items"]] == [9, 10]
+
+
+def test_an_item_that_is_only_a_ticket_defers_to_the_tracker(review) -> None:
+    text = HEAD + "## Follow-up improvements\n\n- #2213\n- CACHE-77\n- Improve monitoring\n"
+    flagged = [f for f in review(text) if f.code in ("AI001", "AI002", "AI003")]
+    assert {f.line for f in flagged} == {14}

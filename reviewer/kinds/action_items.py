@@ -110,6 +110,8 @@ class ActionItems(Kind):
         c = self.check_name
         if item.status == "done" and c in ("owner", "deadline", "scope", "vigilance"):
             return False  # finished work is not re-litigated
+        if c in ("owner", "deadline", "scope") and _ticket_only(item):
+            return False  # "- #2213": the tracker holds owner, date and scope
         if c == "owner":
             return item.owner is None
         if c == "deadline":
@@ -140,6 +142,15 @@ class ActionItems(Kind):
 
     def check(self, sent, ctx) -> Iterable[Hit]:
         return ()
+
+
+def _ticket_only(item: ActionItem) -> bool:
+    from reviewer.actions import TICKET
+
+    if not item.ticket:
+        return False
+    rest = TICKET.sub(" ", item.description or item.text)
+    return len(re.findall(r"[A-Za-z]{2,}", rest)) < 2
 
 
 def _short(text: str, n: int = 60) -> str:
