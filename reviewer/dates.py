@@ -31,7 +31,8 @@ MONTH_DAY = re.compile(rf"\b({MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(2
 QUARTER = re.compile(r"\b(?:end of\s+)?Q([1-4])(?:\s*(?:'|FY)?\s*(20\d{2}|\d{2}))?\b", re.I)
 HALF = re.compile(r"\b(?:end of\s+)?H([12])(?:\s*(20\d{2}))?\b")
 MONTH_END = re.compile(
-    rf"\b(?:by|before|until|till|due|in|end of|by end of|by the end of|eo)\s+({MONTH})(?:\s+(20\d{{2}}))?\b(?!\.?\s*\d{{1,2}}\b)", re.I
+    rf"\b(?:by|before|until|till|due|in|end of|by end of|by the end of|eo)\s+({MONTH})(?:\s+(20\d{{2}}))?\b(?!\.?\s*\d{{1,2}}\b)",
+    re.I,
 )
 WEEKDAY = re.compile(rf"\b(?:by|before|until|due|on|this|next)\s+(next\s+)?({DAY})\b", re.I)
 WITHIN = re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?({NUM})\s+(day|week|month|sprint|quarter)s?\b", re.I)
