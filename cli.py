@@ -61,6 +61,7 @@ def main() -> None:
     show_default=True,
     help="Show the offending line under each finding.",
 )
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), help="Indexed folder of past postmortems: adds RE findings.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 @click.option(
     "--cache-dir",
@@ -81,6 +82,7 @@ def review(
     stdin_filename: str | None,
     color: bool | None,
     show_source: bool,
+    corpus_dir: Path | None,
     no_cache: bool,
     cache_dir: Path,
 ) -> None:
@@ -94,6 +96,7 @@ def review(
     from reviewer.findings import Severity
     from reviewer.formatters import FORMATS
     from reviewer.nlp import ModelError
+    from reviewer.recurrence import IndexError_
     from reviewer.ruleset import RuleError, default_rules, known_selector
 
     try:
@@ -109,9 +112,10 @@ def review(
             ignore=_split(ignore),
             extend_select=_split(extend_select) or (),
             cache=None if no_cache else ResultCache(cache_dir),
+            corpus=corpus_dir,
         )
         report = review_inputs(expand(paths, stdin_filename), options)
-    except (RuleError, ConfigError, ModelError) as exc:
+    except (RuleError, ConfigError, ModelError, IndexError_) as exc:
         _fail(str(exc))
     if fmt == "text":
         use_color = sys.stdout.isatty() if color is None else color
@@ -154,6 +158,178 @@ def actions_cmd(paths: tuple[str, ...], fmt: str, config_file: Path | None, stdi
     for error in report.errors:
         click.echo(f"pmreview: error: {error}", err=True)
     sys.exit(2 if report.errors else 0)
+
+
+def _corpus_and_index(corpus: Path | None, index_dir: Path | None, anchor: Path) -> tuple[Path, Path | None]:
+    """--corpus wins; otherwise the `corpus` of the configuration found from ``anchor``."""
+    from reviewer.config import discover
+
+    if corpus is not None:
+        return corpus, index_dir
+    config = discover(anchor.resolve())
+    if config.corpus is None:
+        _fail("no corpus: pass --corpus DIR or set `corpus = \"postmortems/\"` in [tool.pmreview]")
+    return config.corpus, index_dir or config.index_dir
+
+
+@main.group()
+def corpus() -> None:
+    """Build and inspect the index of past postmortems used for recurrence."""
+
+
+@corpus.command("index")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the index lives [default: DIR/.pmreview].")
+def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
+    """Index (or update the index of) a folder of past postmortems: only changed files are re-embedded."""
+    import time
+
+    from reviewer.models.embedder import get_encoder
+    from reviewer.recurrence import build, index_path
+
+    root, index_dir = _corpus_and_index(directory, index_dir, Path.cwd())
+    if not root.is_dir():
+        _fail(f"{root}: not a directory")
+    start = time.perf_counter()
+    encoder = get_encoder()
+
+    def progress(files):
+        files = list(files)
+        with click.progressbar(files, label="Indexing", show_eta=True, show_pos=True, file=sys.stderr) as bar:
+            yield from bar
+
+    try:
+        index, stats = build(root, index_path(root, index_dir), encoder, progress if sys.stderr.isatty() else None)
+    except KeyboardInterrupt:
+        click.echo("pmreview: interrupted; the previous index is unchanged", err=True)
+        sys.exit(130)
+    took = time.perf_counter() - start
+    click.echo(
+        f"Indexed {len(index.docs)} documents, {index.factor_count} factors in {took:.1f} s "
+        f"({stats['added']} added, {stats['updated']} updated, {stats['unchanged']} unchanged, "
+        f"{stats['removed']} removed, {stats['skipped']} skipped) -> {index_path(root, index_dir)}"
+    )
+
+
+@corpus.command("stats")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
+def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
+    """Documents, factors, model and age of a corpus index."""
+    import time
+
+    from reviewer.recurrence import IndexError_, index_path, load
+
+    root, index_dir = _corpus_and_index(directory, index_dir, Path.cwd())
+    path = index_path(root, index_dir)
+    try:
+        index = load(path)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    age = time.time() - path.stat().st_mtime
+    dated = sum(1 for d in index.docs if d.date)
+    click.echo(f"index:     {path}")
+    click.echo(f"documents: {len(index.docs)} ({dated} dated)")
+    click.echo(f"factors:   {index.factor_count}")
+    click.echo(f"model:     {index.model}")
+    click.echo(f"age:       {age / 3600:.1f} h")
+
+
+@main.command("match")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder of past postmortems (indexed).")
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--top-k", type=int, default=5, show_default=True)
+@click.option("--min-score", type=float, default=None, help="Only matches at or above this score [default: the calibrated threshold].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def match_cmd(paths: tuple[str, ...], corpus_dir: Path | None, index_dir: Path | None, top_k: int, min_score: float | None, fmt: str) -> None:
+    """Similar past incidents for each contributing factor of the given drafts."""
+    import hashlib
+    import json
+
+    from reviewer.engine import Input as _Input
+    from reviewer.engine import expand, matcher_for, section_aliases
+    from reviewer.factors import factors
+    from reviewer.markdown import parse
+    from reviewer.recurrence import DEFAULT_THRESHOLD, IndexError_, incidents
+    from reviewer.source import InputError, decode, read_source
+
+    root, index_dir = _corpus_and_index(corpus_dir, index_dir, Path(paths[0]).parent if paths[0] != "-" else Path.cwd())
+    try:
+        matcher = matcher_for(root, index_dir)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    threshold = DEFAULT_THRESHOLD if min_score is None else min_score
+    results, errors = [], []
+    for item in expand(paths):
+        if not isinstance(item, _Input):
+            errors.append(item.error)
+            continue
+        try:
+            source = read_source(item.file, item.path) if item.file else decode(item.path, item.text or b"")
+        except InputError as exc:
+            errors.append(str(exc))
+            continue
+        doc = parse(source, section_aliases())
+        found = factors(doc)
+        try:
+            rel = Path(item.path).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = ""
+        exclude = {rel, hashlib.sha256(source.text.encode("utf-8")).hexdigest()}
+        matches = matcher.match([f.clean for f in found], exclude=exclude, top_k=top_k)
+        results.append(
+            {
+                "path": item.path,
+                "factors": [
+                    {
+                        "text": f.text,
+                        "line": f.line,
+                        "matches": [
+                            {
+                                "path": m.doc.path,
+                                "title": m.doc.title,
+                                "date": m.doc.date,
+                                "factor": m.factor["text"],
+                                "factor_line": m.factor["line"],
+                                "score": round(m.score, 4),
+                                "weakness": m.shared_weakness,
+                            }
+                            for m in ms
+                            if m.score >= threshold
+                        ],
+                    }
+                    for f, ms in zip(found, matches, strict=True)
+                ],
+                "incidents": incidents(matches, threshold),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps({"version": 1, "results": results}, indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            click.echo(click.style(r["path"], bold=True))
+            for f in r["factors"]:
+                if not f["matches"]:
+                    continue
+                click.echo(f"  {f['line']}: {f['text'][:100]}")
+                for m in f["matches"]:
+                    weakness = f"  [{m['weakness']}]" if m["weakness"] else ""
+                    click.echo(f"      {m['score']:.2f}  {m['title']} ({m['date'] or 'undated'}) {m['path']}:{m['factor_line']}{weakness}")
+                    click.echo(f"            {m['factor'][:110]}")
+            if r["incidents"]:
+                click.echo("  past incidents:")
+                for inc in r["incidents"]:
+                    open_n = sum(1 for a in inc["action_items"] if a["status"] != "done")
+                    click.echo(
+                        f"    {inc['score']:.2f}  {inc['title']} ({inc['date'] or 'undated'}), {inc['shared_factors']} shared "
+                        f"factor(s); action items: {open_n} open, {len(inc['action_items']) - open_n} done"
+                    )
+            else:
+                click.echo("  no recurring factors above the threshold")
+    for error in errors:
+        click.echo(f"pmreview: error: {error}", err=True)
+    sys.exit(2 if errors else 0)
 
 
 @main.command("rules")

@@ -32,6 +32,9 @@ KEYS = {
     "section-aliases": dict,
     "max-action-items": int,
     "priority-counts-as-deadline": bool,
+    "corpus": str,
+    "index-dir": str,
+    "recurrence-threshold": float,
 }
 
 
@@ -56,6 +59,9 @@ class Config:
     section_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_action_items: int | None = None
     priority_counts_as_deadline: bool | None = None
+    corpus: Path | None = None  # past postmortems, resolved against the config file's folder
+    index_dir: Path | None = None
+    recurrence_threshold: float | None = None
     root: Path = field(default_factory=Path.cwd)
 
     def ignores_for(self, path: str) -> tuple[str, ...]:
@@ -90,6 +96,8 @@ def parse_table(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{path}: unknown key(s) {', '.join(unknown)} in pmreview settings (known: {', '.join(KEYS)})"
         )
+    if isinstance(table.get("recurrence-threshold"), int):
+        table = {**table, "recurrence-threshold": float(table["recurrence-threshold"])}
     for key, kind in KEYS.items():
         if key in table and not isinstance(table[key], kind):
             raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}")
@@ -120,6 +128,9 @@ def parse_table(path: Path, table: dict[str, Any]) -> Config:
         },
         max_action_items=table.get("max-action-items"),
         priority_counts_as_deadline=table.get("priority-counts-as-deadline"),
+        corpus=(path.parent / table["corpus"]) if "corpus" in table else None,
+        index_dir=(path.parent / table["index-dir"]) if "index-dir" in table else None,
+        recurrence_threshold=float(table["recurrence-threshold"]) if "recurrence-threshold" in table else None,
         root=path.parent,
     )
 

@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from functools import cache
 from pathlib import Path
 
@@ -87,6 +88,7 @@ class Options:
     extend_ignore: tuple[str, ...] = ()
     rules: tuple[Rule, ...] | None = None  # a custom rule set (tests, --rules-dir)
     cache: ResultCache | None = None
+    corpus: Path | None = None  # past postmortems for recurrence (RE), overrides config
 
 
 def expand(paths: Sequence[str], stdin_filename: str | None = None) -> list[Input | FileResult]:
@@ -129,6 +131,17 @@ def _aliases(config: Config) -> dict[str, list[str]]:
         merged.setdefault(k, [])
         merged[k] = merged[k] + list(v)
     return merged
+
+
+@cache
+def matcher_for(corpus: Path, index_dir: Path | None = None):
+    """Load a corpus index and the models once per process (raises IndexError_ with advice)."""
+    from reviewer.models.embedder import get_encoder
+    from reviewer.models.weakness import default as weakness_model
+    from reviewer.recurrence import Matcher, index_path, load
+
+    encoder = get_encoder()
+    return Matcher(load(index_path(corpus, index_dir), encoder.name), encoder, weakness_model())
 
 
 @cache
@@ -223,6 +236,8 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
         except InputError as exc:
             work.append(FileResult(item.path, error=str(exc)))
             continue
+        if options.corpus is not None:
+            config = dataclass_replace(config, corpus=options.corpus, index_dir=None)
         rules = rules_for(config, options, item.path)
         key = None
         if options.cache is not None:
@@ -283,6 +298,19 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
     return Report(results, all_rules)
 
 
+def _corpus_stamp(config: Config) -> str:
+    """A results cache entry is only valid for the corpus index it was matched against."""
+    if config.corpus is None:
+        return ""
+    from reviewer.recurrence import index_path
+
+    path = index_path(config.corpus, config.index_dir)
+    try:
+        return f"{path}:{path.stat().st_mtime_ns}"
+    except OSError:
+        return str(path)
+
+
 def _settings(config: Config, rules: list[Rule]) -> str:
     """What, besides the file and the shipped data, decides its findings."""
     return "|".join(
@@ -296,6 +324,7 @@ def _settings(config: Config, rules: list[Rule]) -> str:
             repr(sorted(config.section_aliases.items())),
             repr(config.max_action_items),
             repr(config.priority_counts_as_deadline),
+            _corpus_stamp(config),
         )
     )
 
@@ -311,7 +340,7 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     doc = w.result.document
     assert doc is not None
     source = doc.source
-    ctx = _context(w.config)
+    ctx = _context(w.config, w.rules)
     allowed = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) for t in w.config.allowed_terms]
     findings: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
@@ -355,8 +384,14 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     return w.result
 
 
-def _context(config: Config) -> Context:
+def _context(config: Config, rules: list[Rule] = ()) -> Context:  # type: ignore[assignment]
+    matcher = None
+    if config.corpus is not None and any(getattr(compiled(r), "needs_corpus", False) for r in rules):
+        matcher = matcher_for(config.corpus, config.index_dir)
     return Context(
+        matcher=matcher,
+        corpus_root=config.corpus,
+        recurrence_threshold=config.recurrence_threshold,
         people=_people(config.person_roles, config.system_names),
         action_aliases=tuple(config.section_aliases.get("action_items", ())),
         template=config.required_sections,

@@ -9,6 +9,7 @@ from reviewer.kinds.classifier import Classifier
 from reviewer.kinds.directive import Directive
 from reviewer.kinds.phrase import Phrase
 from reviewer.kinds.question import Question
+from reviewer.kinds.recurrence import Recurrence
 from reviewer.kinds.structure import Structure
 
 KINDS: dict[str, type[Kind]] = {
@@ -19,6 +20,7 @@ KINDS: dict[str, type[Kind]] = {
     "classifier": Classifier,
     "action-items": ActionItems,
     "structure": Structure,
+    "recurrence": Recurrence,
 }
 
 __all__ = ["KINDS", "Context", "Hit", "Kind"]

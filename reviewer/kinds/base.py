@@ -42,7 +42,21 @@ class Context:
     template: tuple[str, ...] | None = None
     max_action_items: int | None = None
     priority_counts: bool | None = None
+    matcher: Any = None  # reviewer.recurrence.Matcher, when a corpus index is configured
+    corpus_root: Any = None
+    recurrence_threshold: float | None = None
     memo: dict = field(default_factory=dict)
+
+    def corpus_relpath(self, path: str) -> str | None:
+        """The reviewed file's path inside the corpus, if it is one of the corpus documents."""
+        from pathlib import Path
+
+        if self.corpus_root is None:
+            return None
+        try:
+            return Path(path).resolve().relative_to(Path(self.corpus_root).resolve()).as_posix()
+        except ValueError:
+            return None
 
     def action_items(self, doc) -> list:
         from reviewer.actions import extract

@@ -1,0 +1,67 @@
+"""``recurrence``: contributing factors that match past incidents in the team's corpus.
+
+Runs only when a corpus index is available (``--corpus`` or ``corpus`` in config); the
+engine hands the loaded matcher in through the context, so the model and the index are
+loaded once for all files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from reviewer.kinds.base import Context, Hit, Kind
+from reviewer.markdown import Document
+
+
+class Recurrence(Kind):
+    keys: ClassVar[dict[str, bool]] = {"threshold": False}
+    document_scope: ClassVar[bool] = True
+    needs_corpus: ClassVar[bool] = True
+
+    def wants(self, sent, ctx) -> bool:
+        return False
+
+    def check(self, sent, ctx) -> Iterable[Hit]:
+        return ()
+
+    def check_document(self, doc: Document, ctx: Context) -> Iterable[Hit]:
+        if ctx.matcher is None:
+            return
+        from reviewer.factors import factors
+
+        found = factors(doc)
+        if not found:
+            return
+        threshold = ctx.recurrence_threshold or float(self.rule.options.get("threshold", 0.6))
+        exclude = {ctx.corpus_relpath(doc.source.path) or "", _sha(doc)}
+        results = ctx.matcher.match([f.clean for f in found], exclude=exclude, top_k=3)
+        for factor, matches in zip(found, results, strict=True):
+            if not matches or matches[0].score < threshold:
+                continue
+            best = matches[0]
+            actions = best.doc.actions
+            open_n = sum(1 for a in actions if a.get("status") != "done")
+            done_n = len(actions) - open_n
+            weakness = f" — same weakness: {best.shared_weakness}" if best.shared_weakness else ""
+            yield Hit(
+                factor.start,
+                factor.end if "\n" not in doc.source.text[factor.start : factor.end] else doc.source.text.index("\n", factor.start),
+                values={
+                    "title": best.doc.title,
+                    "date": best.doc.date or "undated",
+                    "factor": best.factor["text"][:120],
+                    "path": best.doc.path,
+                    "line": str(best.factor["line"]),
+                    "open": str(open_n),
+                    "done": str(done_n),
+                    "weakness": weakness,
+                    "score": f"{best.score:.2f}",
+                },
+            )
+
+
+def _sha(doc: Document) -> str:
+    import hashlib
+
+    return hashlib.sha256(doc.source.text.encode("utf-8")).hexdigest()

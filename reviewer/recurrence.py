@@ -1,0 +1,333 @@
+"""Recurring factors: an index of past incidents' contributing factors, and a hybrid matcher.
+
+The index (one ``.npz`` file, written atomically) holds, per corpus document, its
+content hash, title, date, action items and factors, and one MiniLM vector per
+factor (float16, L2-normalised). Re-indexing embeds only documents whose content
+changed and drops deleted ones. The index records the embedding model and its own
+format; a mismatch asks for a re-index instead of giving wrong scores.
+
+A match scores each (draft factor, corpus factor) pair by fusing
+* semantic similarity: cosine of the MiniLM vectors;
+* lexical similarity: BM25 over stemmed words and word pairs, scaled per query;
+* the shared weakness: both factors' class probabilities under a taxonomy of systemic
+  weaknesses (``models/training/weaknesses.yml``, classifier in ``models/``), so that
+  "lag warnings go to a muted channel" meets "disk alerts go to an unread mailing list"
+  even though the words differ, and "the warning threshold was above the failover
+  limit" does not, although it shares them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = 1
+INDEX_FILE = "index.npz"
+STOP = frozenset(
+    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "from", "with", "without", "into", "onto", "over", "under", "after", "before", "during", "while", "when", "where", "which", "who", "whom", "whose", "that", "this", "these", "those", "it", "its", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "not", "no", "nor", "so", "than", "then", "there", "their", "they", "them", "we", "our", "us", "you", "your", "he", "she", "his", "her", "i", "me", "my", "as", "about", "also", "any", "all", "some", "such", "only", "own", "same", "other", "more", "most", "very", "can", "could", "should", "would", "will", "may", "might", "must", "just", "up", "down", "out", "off", "again", "once", "each", "few", "both", "between", "through", "per", "via"]
+)
+
+
+class IndexError_(Exception):
+    """An index that cannot be used: missing, corrupt, or built with another model or format."""
+
+
+# --- lexical ---------------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def terms(text: str) -> list[str]:
+    words = [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP and len(w) > 1]
+    return words + [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+
+
+class BM25:
+    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.n = len(docs)
+        self.lengths = np.array([len(d) for d in docs], dtype=np.float32)
+        self.avg = float(self.lengths.mean()) if self.n else 1.0
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            for term, tf in Counter(d).items():
+                postings[term].append((i, tf))
+        self.postings = {t: (np.array([r for r, _ in p]), np.array([f for _, f in p], dtype=np.float32)) for t, p in postings.items()}
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.float32)
+        norm = self.k1 * (1 - self.b + self.b * self.lengths / max(self.avg, 1e-9))
+        for term in set(query):
+            if term not in self.postings:
+                continue
+            rows, tf = self.postings[term]
+            idf = math.log(1 + (self.n - len(rows) + 0.5) / (len(rows) + 0.5))
+            out[rows] += idf * tf * (self.k1 + 1) / (tf + norm[rows])
+        return out
+
+
+# --- the index -------------------------------------------------------------------------
+
+
+@dataclass
+class CorpusDoc:
+    path: str  # relative to the corpus root
+    sha: str
+    title: str
+    date: str | None
+    actions: list[dict]
+    factors: list[dict]  # {text, clean, line}
+    row: int = 0  # first row of its factors in the vector matrix
+
+
+@dataclass
+class Index:
+    root: Path
+    model: str
+    docs: list[CorpusDoc]
+    vectors: np.ndarray  # (n_factors, dim) float32, normalised
+    created: float = field(default_factory=time.time)
+
+    @property
+    def factor_count(self) -> int:
+        return int(self.vectors.shape[0])
+
+
+def index_path(corpus: Path, index_dir: Path | None = None) -> Path:
+    return (index_dir or corpus / ".pmreview") / INDEX_FILE
+
+
+def save(index: Index, path: Path) -> None:
+    """Write to a temporary file beside the target and rename: readers never see half an index."""
+    meta = {
+        "format": FORMAT,
+        "model": index.model,
+        "created": index.created,
+        "documents": [d.__dict__ for d in index.docs],
+    }
+    buf = io.BytesIO()
+    np.savez(buf, vectors=index.vectors.astype(np.float16), meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(buf.getvalue())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load(path: Path, model: str | None = None) -> Index:
+    if not path.is_file():
+        raise IndexError_(f"{path}: no index here yet; build it with `pmreview corpus index CORPUS_DIR` (and the same --index-dir)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            vectors = data["vectors"].astype(np.float32)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise IndexError_(f"{path}: the index is corrupt ({exc.__class__.__name__}); rebuild it with `pmreview corpus index`") from None
+    if meta.get("format") != FORMAT:
+        raise IndexError_(f"{path}: index format {meta.get('format')} is not {FORMAT}; re-index with `pmreview corpus index`")
+    if model is not None and meta.get("model") != model:
+        raise IndexError_(f"{path}: built with model {meta.get('model')!r}, this pmreview uses {model!r}; re-index with `pmreview corpus index`")
+    docs = [CorpusDoc(**d) for d in meta["documents"]]
+    if sum(len(d.factors) for d in docs) != vectors.shape[0]:
+        raise IndexError_(f"{path}: the index is corrupt (factor count mismatch); rebuild it with `pmreview corpus index`")
+    return Index(path.parent.parent, meta["model"], docs, vectors, meta.get("created", 0.0))
+
+
+CORPUS_EXTENSIONS = (".md", ".markdown")
+
+
+def corpus_files(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.rglob("*") if p.suffix.lower() in CORPUS_EXTENSIONS and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def build(
+    root: Path,
+    path: Path,
+    encoder,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> tuple[Index, dict]:
+    """Create or update the index: only files whose content changed are parsed and embedded."""
+    from reviewer.engine import section_aliases
+    from reviewer.factors import incident
+    from reviewer.markdown import parse
+    from reviewer.source import InputError, decode
+
+    old: Index | None
+    try:
+        old = load(path, encoder.name)
+    except IndexError_:
+        old = None
+    previous = {d.path: d for d in old.docs} if old else {}
+    files = corpus_files(root)
+    stats = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 0}
+    docs: list[CorpusDoc] = []
+    rows: list[np.ndarray] = []
+    todo: list[tuple[CorpusDoc, list[str]]] = []
+    iterator = progress(files) if progress else files
+    for file in iterator:
+        rel = file.relative_to(root).as_posix()
+        data = file.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        prev = previous.get(rel)
+        if prev is not None and prev.sha == sha and old is not None:
+            docs.append(prev)
+            rows.append(old.vectors[prev.row : prev.row + len(prev.factors)])
+            stats["unchanged"] += 1
+            continue
+        try:
+            doc = parse(decode(rel, data), section_aliases())
+        except InputError:
+            stats["skipped"] += 1
+            continue
+        inc = incident(doc, rel)
+        cd = CorpusDoc(
+            rel, sha, inc.title, inc.date, inc.actions,
+            [{"text": f.text, "clean": f.clean, "line": f.line} for f in inc.factors],
+        )
+        docs.append(cd)
+        rows.append(None)  # type: ignore[arg-type]  # filled after embedding
+        todo.append((cd, [f.clean for f in inc.factors]))
+        stats["updated" if prev is not None else "added"] += 1
+    stats["removed"] = len(set(previous) - {d.path for d in docs})
+    texts = [t for _, ts in todo for t in ts]
+    vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
+    k = 0
+    for i, d in enumerate(docs):
+        if rows[i] is None:
+            n = len(d.factors)
+            rows[i] = vectors[k : k + n]
+            k += n
+    matrix = np.concatenate(rows) if rows else np.zeros((0, encoder.dim), dtype=np.float32)
+    offset = 0
+    for d in docs:
+        d.row = offset
+        offset += len(d.factors)
+    index = Index(root, encoder.name, docs, matrix.astype(np.float32), created=time.time())
+    save(index, path)
+    return index, stats
+
+
+# --- matching --------------------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    doc: CorpusDoc
+    factor: dict
+    score: float
+    semantic: float
+    lexical: float
+    weakness: float
+    shared_weakness: str | None
+
+
+class Matcher:
+    """Scores draft factors against an index; the corpus-side work is done once."""
+
+    def __init__(self, index: Index, encoder, weakness=None) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.weakness = weakness
+        self.texts = [f["clean"] for d in index.docs for f in d.factors]
+        self.owner = [d for d in index.docs for _ in d.factors]
+        self.factor = [f for d in index.docs for f in d.factors]
+        self.bm25 = BM25([terms(t) for t in self.texts])
+        self.corpus_probs = weakness.probabilities(index.vectors) if weakness is not None and len(self.texts) else None
+
+    def match(self, texts: list[str], exclude: set[str] = frozenset(), top_k: int = 5, vectors: np.ndarray | None = None):  # type: ignore[assignment]
+        """For each draft factor text, its best corpus factors (excluding documents in ``exclude``)."""
+        if not texts or not self.texts:
+            return [[] for _ in texts]
+        q = vectors if vectors is not None else self.encoder.encode(texts)
+        semantic = q @ self.index.vectors.T  # (n_query, n_corpus)
+        probs = self.weakness.probabilities(q) if self.corpus_probs is not None else None
+        keep = np.array([d.path not in exclude and d.sha not in exclude for d in self.owner])
+        out = []
+        for i, text in enumerate(texts):
+            lex = self.bm25.scores(terms(text))
+            top = float(lex.max()) if lex.size else 0.0
+            lex_n = lex / top if top > 0 else lex
+            if probs is not None:
+                weak = self.corpus_probs @ probs[i]
+                score = W_SEM * semantic[i] + W_WEAK * weak + W_LEX * lex_n
+            else:
+                weak = np.zeros_like(lex)
+                score = (W_SEM + W_WEAK / 2) * semantic[i] + (W_LEX + W_WEAK / 2) * lex_n
+            score = np.where(keep, score, -1.0)
+            order = np.argsort(-score)[:top_k]
+            found = []
+            for j in order:
+                if score[j] < 0:
+                    continue
+                shared = None
+                if probs is not None:
+                    qa, ca = int(probs[i].argmax()), int(self.corpus_probs[j].argmax())
+                    if qa == ca and probs[i][qa] >= 0.3 and self.corpus_probs[j][ca] >= 0.3:
+                        shared = self.weakness.labels[qa]
+                found.append(
+                    Match(self.owner[j], self.factor[j], float(score[j]), float(semantic[i][j]), float(lex_n[j]), float(weak[j]), shared)
+                )
+            out.append(found)
+        return out
+
+
+# Fusion weights: the weakness classes carry most of the signal across different wordings,
+# the embeddings break ties and cover weaknesses outside the taxonomy, the lexical score
+# rewards the same system or component. Chosen on the taxonomy's own examples
+# (models/train_weakness.py prints the pair statistics), not on evaluation data.
+W_SEM, W_WEAK, W_LEX = 0.35, 0.5, 0.15
+DEFAULT_THRESHOLD = 0.6
+
+
+def incidents(matches: list[list[Match]], threshold: float) -> list[dict]:
+    """Past incidents ranked by their matching factors: best score plus a bonus per extra shared factor."""
+    by_doc: dict[str, list[Match]] = defaultdict(list)
+    for per_factor in matches:
+        best: dict[str, Match] = {}
+        for m in per_factor:
+            if m.score >= threshold and (m.doc.path not in best or m.score > best[m.doc.path].score):
+                best[m.doc.path] = m
+        for path, m in best.items():
+            by_doc[path].append(m)
+    ranked = []
+    for ms in by_doc.values():
+        scores = sorted((m.score for m in ms), reverse=True)
+        doc = ms[0].doc
+        ranked.append(
+            {
+                "path": doc.path,
+                "title": doc.title,
+                "date": doc.date,
+                "score": round(scores[0] + 0.05 * (len(scores) - 1), 4),
+                "shared_factors": len(ms),
+                "action_items": doc.actions,
+            }
+        )
+    return sorted(ranked, key=lambda r: (-r["score"], r["path"]))

@@ -1,0 +1,123 @@
+"""Corpus index and recurrence matching, with the real (numpy MiniLM) model, offline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from reviewer.models.embedder import get_encoder
+from reviewer.recurrence import FORMAT, IndexError_, Matcher, build, index_path, load, save
+from reviewer.resources import corpus_dir
+
+DRAFT = """---
+date: 2026-11-20
+---
+# Postmortem: queue backlog
+
+## Summary
+
+Notifications were delayed for two hours.
+
+## Contributing factors
+
+- Queue-depth warnings are emailed to a distribution list that nobody reads.
+- The email sender retries failed sends immediately, with no backoff.
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    shutil.copytree(corpus_dir() / "examples", root)
+    return root
+
+
+@pytest.fixture
+def built(corpus):
+    index, stats = build(corpus, index_path(corpus), get_encoder())
+    return corpus, index, stats
+
+
+def test_build_then_incremental_update_and_deletion(built) -> None:
+    corpus, index, stats = built
+    assert stats["added"] == 4 and len(index.docs) == 4
+    assert index.vectors.shape == (index.factor_count, 384)
+    assert np.allclose(np.linalg.norm(index.vectors, axis=1), 1.0, atol=1e-2)
+    (corpus / "2026-05-18-checkout-retry-storm.md").write_text(
+        (corpus / "2026-05-18-checkout-retry-storm.md").read_text() + "\n- One more factor about missing load tests before launch.\n"
+    )
+    (corpus / "2026-09-22-config-push-429s.md").unlink()
+    index2, stats2 = build(corpus, index_path(corpus), get_encoder())
+    assert (stats2["updated"], stats2["unchanged"], stats2["removed"], stats2["added"]) == (1, 2, 1, 0)
+    assert sorted(d.path for d in index2.docs) == sorted(d.path for d in index.docs if "config-push" not in d.path)
+    # unchanged documents keep their vectors
+    old = {d.path: index.vectors[d.row : d.row + len(d.factors)] for d in index.docs}
+    for d in index2.docs:
+        if "retry-storm" not in d.path:
+            assert np.allclose(index2.vectors[d.row : d.row + len(d.factors)], old[d.path], atol=1e-3)
+
+
+def test_corrupt_index_is_a_clear_error(built) -> None:
+    corpus, _, _ = built
+    index_path(corpus).write_bytes(b"not an npz")
+    with pytest.raises(IndexError_, match="corrupt"):
+        load(index_path(corpus))
+
+
+def test_model_or_format_mismatch_asks_for_a_reindex(built) -> None:
+    corpus, index, _ = built
+    with pytest.raises(IndexError_, match="re-index"):
+        load(index_path(corpus), model="another-model/v9")
+    index.model = "x"
+    save(index, index_path(corpus))
+    with pytest.raises(IndexError_, match="re-index"):
+        load(index_path(corpus), model=get_encoder().name)
+    assert FORMAT == 1
+
+
+def test_matches_the_same_weakness_and_never_itself(built) -> None:
+    corpus, index, _ = built
+    matcher = Matcher(index, get_encoder())
+    [routing, retries] = matcher.match(
+        ["Queue-depth warnings are emailed to a distribution list that nobody reads.",
+         "The email sender retries failed sends immediately, with no backoff."],
+        top_k=3,
+    )
+    assert routing[0].doc.path == "2026-03-04-billing-replica-lag.md"
+    assert retries[0].doc.path == "2026-05-18-checkout-retry-storm.md"
+    own = index.docs[0]
+    text = own.factors[0]["clean"]
+    assert all(m.doc.path != own.path for m in matcher.match([text], exclude={own.path})[0])
+    assert all(m.doc.path != own.path for m in matcher.match([text], exclude={own.sha})[0])
+
+
+def test_match_and_review_commands(built, tmp_path, cli) -> None:
+    corpus, _, _ = built
+    draft = tmp_path / "draft.md"
+    draft.write_text(DRAFT)
+    data = json.loads(cli("match", draft, "--corpus", corpus, "--format", "json", "--min-score", "0.3").output)
+    (result,) = data["results"]
+    incidents = {i["path"]: i for i in result["incidents"]}
+    assert {"2026-03-04-billing-replica-lag.md", "2026-05-18-checkout-retry-storm.md"} <= set(incidents)
+    first = result["factors"][0]
+    assert first["line"] == 12 and first["matches"][0]["path"] == "2026-03-04-billing-replica-lag.md"
+    assert incidents["2026-03-04-billing-replica-lag.md"]["action_items"][0]["owner"] == "@dba-oncall"
+    review = json.loads(cli("review", draft, "--corpus", corpus, "--format", "json", "--no-cache").output)
+    re_findings = [f for f in review["findings"] if f["code"] == "RE001"]
+    assert re_findings and {f["line"] for f in re_findings} <= {12, 13}
+    assert all("Recurring factor: similar to" in f["message"] and "action items:" in f["message"] for f in re_findings)
+
+
+def test_corrupt_index_exits_2_from_the_cli(built, tmp_path, cli) -> None:
+    corpus, _, _ = built
+    index_path(corpus).write_bytes(b"garbage")
+    from reviewer.engine import matcher_for
+
+    matcher_for.cache_clear()
+    draft = tmp_path / "draft.md"
+    draft.write_text(DRAFT)
+    result = cli("match", draft, "--corpus", corpus)
+    assert result.exit_code == 2 and "corrupt" in result.output
