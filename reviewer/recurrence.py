@@ -281,7 +281,9 @@ class Matcher:
                 weak = np.zeros_like(lex)
                 score = (W_SEM + W_WEAK / 2) * semantic[i] + (W_LEX + W_WEAK / 2) * lex_n
             score = np.where(keep, score, -1.0)
-            order = np.argsort(-score)[:top_k]
+            k = min(top_k, score.size)
+            part = np.argpartition(-score, k - 1)[:k] if k < score.size else np.arange(score.size)
+            order = part[np.argsort(-score[part])]
             found = []
             for j in order:
                 if score[j] < 0:

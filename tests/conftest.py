@@ -149,3 +149,16 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 def codes(findings: Sequence) -> list[str]:
     return [f.code if hasattr(f, "code") else f["code"] for f in findings]
+
+
+@pytest.fixture(scope="session")
+def example_corpus(tmp_path_factory) -> Path:
+    """The shipped example corpus, copied and indexed once per session (RE rule examples)."""
+    from reviewer.models.embedder import get_encoder
+    from reviewer.recurrence import build, index_path
+    from reviewer.resources import corpus_dir
+
+    root = tmp_path_factory.mktemp("corpus") / "examples"
+    shutil.copytree(corpus_dir() / "examples", root)
+    build(root, index_path(root), get_encoder())
+    return root

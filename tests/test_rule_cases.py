@@ -38,9 +38,14 @@ def _related(expected: str, got: str) -> bool:
     return a == b or a in b or b in a
 
 
-def test_example(example, review_result) -> None:
+def _extra(rule, request) -> dict:
+    """Recurrence rules need a corpus: the shipped example corpus, indexed once."""
+    return {"corpus": request.getfixturevalue("example_corpus")} if rule.kind == "recurrence" else {}
+
+
+def test_example(example, review_result, request) -> None:
     rule, outcome, text, match = example
-    result = review_result(text, select=(rule.code,))
+    result = review_result(text, select=(rule.code,), **_extra(rule, request))
     assert result.error is None
     mine = [f for f in result.findings if f.code == rule.code]
     if outcome == "pass":
@@ -55,12 +60,12 @@ def test_example(example, review_result) -> None:
         assert source.text[source.offset(f.line, f.column) : source.offset(f.end_line, f.end_column)] == f.match
 
 
-def test_fail_examples_also_flagged_with_default_selection(rule, review) -> None:
+def test_fail_examples_also_flagged_with_default_selection(rule, review, request) -> None:
     """Other rules running alongside must not swallow a rule's findings."""
     if rule.status == "preview":
         pytest.skip("preview rules are off by default")
     for example in rule.fail:
-        assert rule.code in {f.code for f in review(example.text)}, example.text
+        assert rule.code in {f.code for f in review(example.text, **_extra(rule, request))}, example.text
 
 
 def test_rule_has_examples_and_docs(rule) -> None:
@@ -77,10 +82,11 @@ def test_rule_has_examples_and_docs(rule) -> None:
     assert rule.fix.strip()
 
 
-def test_docs_example_is_flagged_and_use_instead_is_not(rule, review) -> None:
+def test_docs_example_is_flagged_and_use_instead_is_not(rule, review, request) -> None:
     """The documentation's bad example shows the rule firing; its 'use instead' text is clean."""
-    assert rule.code in {f.code for f in review(rule.docs["example"], select=rule.code)}
-    assert rule.code not in {f.code for f in review(rule.docs["use_instead"], select=rule.code)}
+    extra = _extra(rule, request)
+    assert rule.code in {f.code for f in review(rule.docs["example"], select=rule.code, **extra)}
+    assert rule.code not in {f.code for f in review(rule.docs["use_instead"], select=rule.code, **extra)}
 
 
 def test_codes_names_and_aliases_are_unique() -> None:

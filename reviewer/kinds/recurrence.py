@@ -7,6 +7,7 @@ loaded once for all files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -40,6 +41,8 @@ class Recurrence(Kind):
             if not matches or matches[0].score < threshold:
                 continue
             best = matches[0]
+            if _acknowledged(factor.text, best.doc):
+                continue  # the draft already says which earlier incident this repeats
             actions = best.doc.actions
             open_n = sum(1 for a in actions if a.get("status") != "done")
             done_n = len(actions) - open_n
@@ -59,6 +62,15 @@ class Recurrence(Kind):
                     "score": f"{best.score:.2f}",
                 },
             )
+
+
+ACKNOWLEDGED = re.compile(r"\brecurr|\bsame (?:weakness|factor|issue|cause) as\b|\bas in (?:INC|incident)\b", re.I)
+
+
+def _acknowledged(text: str, past) -> bool:  # noqa: ANN001 - CorpusDoc
+    stem = past.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    ident = str(getattr(past, "id", "") or "")
+    return bool(ACKNOWLEDGED.search(text)) or stem in text or bool(ident and ident in text)
 
 
 def _sha(doc: Document) -> str:
