@@ -61,7 +61,12 @@ def main() -> None:
     show_default=True,
     help="Show the offending line under each finding.",
 )
-@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), help="Indexed folder of past postmortems: adds RE findings.")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Indexed folder of past postmortems: adds RE findings.",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 @click.option(
     "--cache-dir",
@@ -168,7 +173,7 @@ def _corpus_and_index(corpus: Path | None, index_dir: Path | None, anchor: Path)
         return corpus, index_dir
     config = discover(anchor.resolve())
     if config.corpus is None:
-        _fail("no corpus: pass --corpus DIR or set `corpus = \"postmortems/\"` in [tool.pmreview]")
+        _fail('no corpus: pass --corpus DIR or set `corpus = "postmortems/"` in [tool.pmreview]')
     return config.corpus, index_dir or config.index_dir
 
 
@@ -179,7 +184,11 @@ def corpus() -> None:
 
 @corpus.command("index")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
-@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the index lives [default: DIR/.pmreview].")
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index lives [default: DIR/.pmreview].",
+)
 def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
     """Index (or update the index of) a folder of past postmortems: only changed files are re-embedded."""
     import time
@@ -237,12 +246,29 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
 
 @main.command("match")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder of past postmortems (indexed).")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of past postmortems (indexed).",
+)
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--top-k", type=int, default=5, show_default=True)
-@click.option("--min-score", type=float, default=None, help="Only matches at or above this score [default: the calibrated threshold].")
+@click.option(
+    "--min-score",
+    type=float,
+    default=None,
+    help="Only matches at or above this score [default: the calibrated threshold].",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def match_cmd(paths: tuple[str, ...], corpus_dir: Path | None, index_dir: Path | None, top_k: int, min_score: float | None, fmt: str) -> None:
+def match_cmd(
+    paths: tuple[str, ...],
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    top_k: int,
+    min_score: float | None,
+    fmt: str,
+) -> None:
     """Similar past incidents for each contributing factor of the given drafts."""
     import hashlib
     import json
@@ -315,7 +341,9 @@ def match_cmd(paths: tuple[str, ...], corpus_dir: Path | None, index_dir: Path |
                 click.echo(f"  {f['line']}: {f['text'][:100]}")
                 for m in f["matches"]:
                     weakness = f"  [{m['weakness']}]" if m["weakness"] else ""
-                    click.echo(f"      {m['score']:.2f}  {m['title']} ({m['date'] or 'undated'}) {m['path']}:{m['factor_line']}{weakness}")
+                    click.echo(
+                        f"      {m['score']:.2f}  {m['title']} ({m['date'] or 'undated'}) {m['path']}:{m['factor_line']}{weakness}"
+                    )
                     click.echo(f"            {m['factor'][:110]}")
             if r["incidents"]:
                 click.echo("  past incidents:")

@@ -21,9 +21,50 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = ("alert queue replica disk certificate deploy config timeout retry cache dns pool limit quota runbook "
-         "owner channel email threshold canary rollback schema migration backup snapshot failover region zone "
-         "node pod cluster token credential vendor status page latency error rate traffic load capacity").split()
+WORDS = [
+    "alert",
+    "queue",
+    "replica",
+    "disk",
+    "certificate",
+    "deploy",
+    "config",
+    "timeout",
+    "retry",
+    "cache",
+    "dns",
+    "pool",
+    "limit",
+    "quota",
+    "runbook",
+    "owner",
+    "channel",
+    "email",
+    "threshold",
+    "canary",
+    "rollback",
+    "schema",
+    "migration",
+    "backup",
+    "snapshot",
+    "failover",
+    "region",
+    "zone",
+    "node",
+    "pod",
+    "cluster",
+    "token",
+    "credential",
+    "vendor",
+    "status",
+    "page",
+    "latency",
+    "error",
+    "rate",
+    "traffic",
+    "load",
+    "capacity",
+]
 
 
 def main() -> None:
@@ -46,8 +87,10 @@ def main() -> None:
     index, _ = build(args.corpus, index_path(args.corpus, tmp), encoder)
     build_s = time.perf_counter() - t0
     print(f"model load {load_s:.2f} s")
-    print(f"index build: {len(files)} documents, {index.factor_count} factors in {build_s:.2f} s "
-          f"= {len(files) / build_s:.1f} documents/s, {index.factor_count / build_s:.0f} factors/s")
+    print(
+        f"index build: {len(files)} documents, {index.factor_count} factors in {build_s:.2f} s "
+        f"= {len(files) / build_s:.1f} documents/s, {index.factor_count / build_s:.0f} factors/s"
+    )
     t0 = time.perf_counter()
     index, stats = build(args.corpus, index_path(args.corpus, tmp), encoder)
     print(f"re-index with nothing changed: {time.perf_counter() - t0:.2f} s ({stats['unchanged']} unchanged)")
@@ -64,9 +107,18 @@ def main() -> None:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         texts = [" ".join(random.choices(WORDS, k=12)) for _ in range(n)] if n <= 100_000 else ["x"] * n
         per_doc = 10
-        docs = [CorpusDoc(f"d{i}.md", f"s{i}", f"doc {i}", None, [],
-                          [{"text": t, "clean": t, "line": 1} for t in texts[i * per_doc:(i + 1) * per_doc]], i * per_doc)
-                for i in range(n // per_doc)]
+        docs = [
+            CorpusDoc(
+                f"d{i}.md",
+                f"s{i}",
+                f"doc {i}",
+                None,
+                [],
+                [{"text": t, "clean": t, "line": 1} for t in texts[i * per_doc : (i + 1) * per_doc]],
+                i * per_doc,
+            )
+            for i in range(n // per_doc)
+        ]
         t0 = time.perf_counter()
         matcher = Matcher(Index(tmp, encoder.name, docs, vectors), encoder, weakness)
         setup = time.perf_counter() - t0
@@ -76,14 +128,29 @@ def main() -> None:
             matcher.match(draft, top_k=5, vectors=qv)
             times.append(time.perf_counter() - t0)
         mem = vectors.nbytes / 2**20
-        print(f"{n:>9,} factors: search {statistics.median(times) * 1000:.0f} ms per draft ({len(draft)} factors, median of 5); "
-              f"vectors {mem:.0f} MiB in memory ({mem / 2:.0f} MiB float16 on disk); matcher set-up {setup:.1f} s"
-              + (" [BM25 over a 1-word placeholder text]" if n > 100_000 else ""))
+        print(
+            f"{n:>9,} factors: search {statistics.median(times) * 1000:.0f} ms per draft ({len(draft)} factors, median of 5); "
+            f"vectors {mem:.0f} MiB in memory ({mem / 2:.0f} MiB float16 on disk); matcher set-up {setup:.1f} s"
+            + (" [BM25 over a 1-word placeholder text]" if n > 100_000 else "")
+        )
     del BM25, terms
     sample = ROOT / "examples" / "2026-11-03-checkout-draft.md"
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "reviewer.cli", "match", str(sample), "--corpus", str(args.corpus),
-                    "--index-dir", str(tmp)], capture_output=True, check=False)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reviewer.cli",
+            "match",
+            str(sample),
+            "--corpus",
+            str(args.corpus),
+            "--index-dir",
+            str(tmp),
+        ],
+        capture_output=True,
+        check=False,
+    )
     print(f"cold `pmreview match` (one draft, {len(files)}-document corpus): {time.perf_counter() - t0:.2f} s wall")
     shutil.rmtree(tmp)
 

@@ -44,8 +44,10 @@ def tfidf_rank(queries: list[str], corpus: list[str]) -> np.ndarray:
 
 
 def line(name: str, ours: tuple, base: tuple) -> None:
-    print(f"  {name:<9} recall@1 {ours[0]:.3f}  recall@3 {ours[1]:.3f}  MRR {ours[2]:.3f}   "
-          f"(TF-IDF: {base[0]:.3f} / {base[1]:.3f} / {base[2]:.3f})")
+    print(
+        f"  {name:<9} recall@1 {ours[0]:.3f}  recall@3 {ours[1]:.3f}  MRR {ours[2]:.3f}   "
+        f"(TF-IDF: {base[0]:.3f} / {base[1]:.3f} / {base[2]:.3f})"
+    )
 
 
 def _index(files: list[Path]):
@@ -115,7 +117,9 @@ def eval_samples(data: Path) -> None:
         if f.name in pair:
             top = flat[0] if flat else None
             found = top is not None and top.doc.path == pair[f.name]
-            print(f"  {f.name} -> best {top.doc.path if top else None} ({top.score:.2f})  {'found' if found else 'MISSED'}")
+            print(
+                f"  {f.name} -> best {top.doc.path if top else None} ({top.score:.2f})  {'found' if found else 'MISSED'}"
+            )
             print(f"      via '{top.factor['text'][:90]}'" if top else "")
             flat = [m for m in flat if m.doc.path != pair[f.name]]
         if flat:
@@ -127,15 +131,25 @@ def eval_samples(data: Path) -> None:
 def eval_paraphrases() -> None:
     from reviewer.engine import matcher_for
     from reviewer.models.embedder import get_encoder
-    from reviewer.recurrence import CorpusDoc, Index, Matcher
     from reviewer.models.weakness import default as weakness_model
+    from reviewer.recurrence import CorpusDoc, Index, Matcher
 
     spec = yaml.safe_load((DATA / "paraphrases.yml").read_text())
     corpus = spec["corpus"]
     encoder = get_encoder()
     vectors = encoder.encode([c["text"] for c in corpus])
-    docs = [CorpusDoc(c["id"], c["id"], c.get("incident", c["id"]), None, [], [{"text": c["text"], "clean": c["text"], "line": 1}], i)
-            for i, c in enumerate(corpus)]
+    docs = [
+        CorpusDoc(
+            c["id"],
+            c["id"],
+            c.get("incident", c["id"]),
+            None,
+            [],
+            [{"text": c["text"], "clean": c["text"], "line": 1}],
+            i,
+        )
+        for i, c in enumerate(corpus)
+    ]
     matcher = Matcher(Index(Path("."), encoder.name, docs, vectors), encoder, weakness_model())
     del matcher_for
     queries = spec["queries"]
@@ -150,8 +164,7 @@ def eval_paraphrases() -> None:
         order = [corpus[i]["id"] for i in np.argsort(-row)]
         base.append(next((i for i, p in enumerate(order) if p in q["expected"]), None))
     distractor_above = sum(
-        1 for q, ms in zip(queries, results, strict=True)
-        if ms and ms[0].doc.path in q.get("distractors", [])
+        1 for q, ms in zip(queries, results, strict=True) if ms and ms[0].doc.path in q.get("distractors", [])
     )
     print(f"paraphrases ({len(queries)} queries, {len(corpus)} corpus factors)")
     line("pmreview", ranks_to_metrics(ours), ranks_to_metrics(base))

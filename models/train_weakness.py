@@ -62,10 +62,11 @@ def main() -> None:
     }
     OUT.write_text(json.dumps(model) + "\n", encoding="utf-8")
     # pair statistics with cross-validated probabilities: what the fused score looks like
-    from reviewer.recurrence import W_LEX, W_SEM, W_WEAK, BM25, terms
+    from reviewer.recurrence import BM25, W_LEX, W_SEM, W_WEAK, terms
 
     sem = X @ X.T
-    weak = proba @ proba.T
+    unit = proba / np.linalg.norm(proba, axis=1, keepdims=True)
+    weak = unit @ unit.T
     bm = BM25([terms(t) for t in texts])
     lex = np.zeros_like(sem)
     for i, t in enumerate(texts):

@@ -35,8 +35,13 @@ PATH = Path(__file__).resolve().parent / "weakness_classifier.json"
 def load(path: Path = PATH) -> WeaknessModel:
     d = json.loads(path.read_text(encoding="utf-8"))
     return WeaknessModel(
-        d["ids"], d["labels"], d["families"], np.asarray(d["coef"], dtype=np.float32),
-        np.asarray(d["intercept"], dtype=np.float32), d["embedder"], d.get("meta", {}),
+        d["ids"],
+        d["labels"],
+        d["families"],
+        np.asarray(d["coef"], dtype=np.float32),
+        np.asarray(d["intercept"], dtype=np.float32),
+        d["embedder"],
+        d.get("meta", {}),
     )
 
 

@@ -37,7 +37,116 @@ import numpy as np
 FORMAT = 1
 INDEX_FILE = "index.npz"
 STOP = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "from", "with", "without", "into", "onto", "over", "under", "after", "before", "during", "while", "when", "where", "which", "who", "whom", "whose", "that", "this", "these", "those", "it", "its", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "not", "no", "nor", "so", "than", "then", "there", "their", "they", "them", "we", "our", "us", "you", "your", "he", "she", "his", "her", "i", "me", "my", "as", "about", "also", "any", "all", "some", "such", "only", "own", "same", "other", "more", "most", "very", "can", "could", "should", "would", "will", "may", "might", "must", "just", "up", "down", "out", "off", "again", "once", "each", "few", "both", "between", "through", "per", "via"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "after",
+        "before",
+        "during",
+        "while",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "he",
+        "she",
+        "his",
+        "her",
+        "i",
+        "me",
+        "my",
+        "as",
+        "about",
+        "also",
+        "any",
+        "all",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "more",
+        "most",
+        "very",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "may",
+        "might",
+        "must",
+        "just",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "once",
+        "each",
+        "few",
+        "both",
+        "between",
+        "through",
+        "per",
+        "via",
+    ]
 )
 
 
@@ -70,7 +179,9 @@ class BM25:
         for i, d in enumerate(docs):
             for term, tf in Counter(d).items():
                 postings[term].append((i, tf))
-        self.postings = {t: (np.array([r for r, _ in p]), np.array([f for _, f in p], dtype=np.float32)) for t, p in postings.items()}
+        self.postings = {
+            t: (np.array([r for r, _ in p]), np.array([f for _, f in p], dtype=np.float32)) for t, p in postings.items()
+        }
 
     def scores(self, query: list[str]) -> np.ndarray:
         out = np.zeros(self.n, dtype=np.float32)
@@ -124,7 +235,9 @@ def save(index: Index, path: Path) -> None:
         "documents": [d.__dict__ for d in index.docs],
     }
     buf = io.BytesIO()
-    np.savez(buf, vectors=index.vectors.astype(np.float16), meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    np.savez(
+        buf, vectors=index.vectors.astype(np.float16), meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
     try:
@@ -140,20 +253,30 @@ def save(index: Index, path: Path) -> None:
 
 def load(path: Path, model: str | None = None) -> Index:
     if not path.is_file():
-        raise IndexError_(f"{path}: no index here yet; build it with `pmreview corpus index CORPUS_DIR` (and the same --index-dir)")
+        raise IndexError_(
+            f"{path}: no index here yet; build it with `pmreview corpus index CORPUS_DIR` (and the same --index-dir)"
+        )
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             vectors = data["vectors"].astype(np.float32)
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise IndexError_(f"{path}: the index is corrupt ({exc.__class__.__name__}); rebuild it with `pmreview corpus index`") from None
+        raise IndexError_(
+            f"{path}: the index is corrupt ({exc.__class__.__name__}); rebuild it with `pmreview corpus index`"
+        ) from None
     if meta.get("format") != FORMAT:
-        raise IndexError_(f"{path}: index format {meta.get('format')} is not {FORMAT}; re-index with `pmreview corpus index`")
+        raise IndexError_(
+            f"{path}: index format {meta.get('format')} is not {FORMAT}; re-index with `pmreview corpus index`"
+        )
     if model is not None and meta.get("model") != model:
-        raise IndexError_(f"{path}: built with model {meta.get('model')!r}, this pmreview uses {model!r}; re-index with `pmreview corpus index`")
+        raise IndexError_(
+            f"{path}: built with model {meta.get('model')!r}, this pmreview uses {model!r}; re-index with `pmreview corpus index`"
+        )
     docs = [CorpusDoc(**d) for d in meta["documents"]]
     if sum(len(d.factors) for d in docs) != vectors.shape[0]:
-        raise IndexError_(f"{path}: the index is corrupt (factor count mismatch); rebuild it with `pmreview corpus index`")
+        raise IndexError_(
+            f"{path}: the index is corrupt (factor count mismatch); rebuild it with `pmreview corpus index`"
+        )
     return Index(path.parent.parent, meta["model"], docs, vectors, meta.get("created", 0.0))
 
 
@@ -162,7 +285,10 @@ CORPUS_EXTENSIONS = (".md", ".markdown")
 
 def corpus_files(root: Path) -> list[Path]:
     return sorted(
-        p for p in root.rglob("*") if p.suffix.lower() in CORPUS_EXTENSIONS and p.is_file()
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in CORPUS_EXTENSIONS
+        and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
@@ -208,7 +334,11 @@ def build(
             continue
         inc = incident(doc, rel)
         cd = CorpusDoc(
-            rel, sha, inc.title, inc.date, inc.actions,
+            rel,
+            sha,
+            inc.title,
+            inc.date,
+            inc.actions,
             [{"text": f.text, "clean": f.clean, "line": f.line} for f in inc.factors],
         )
         docs.append(cd)
@@ -232,6 +362,11 @@ def build(
     index = Index(root, encoder.name, docs, matrix.astype(np.float32), created=time.time())
     save(index, path)
     return index, stats
+
+
+def _unit(p: np.ndarray) -> np.ndarray:
+    """Class probabilities as unit vectors: their dot product (cosine) compares weakness profiles."""
+    return p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-9)
 
 
 # --- matching --------------------------------------------------------------------------
@@ -259,15 +394,20 @@ class Matcher:
         self.owner = [d for d in index.docs for _ in d.factors]
         self.factor = [f for d in index.docs for f in d.factors]
         self.bm25 = BM25([terms(t) for t in self.texts])
-        self.corpus_probs = weakness.probabilities(index.vectors) if weakness is not None and len(self.texts) else None
+        self.corpus_probs = (
+            _unit(weakness.probabilities(index.vectors)) if weakness is not None and len(self.texts) else None
+        )
 
-    def match(self, texts: list[str], exclude: set[str] = frozenset(), top_k: int = 5, vectors: np.ndarray | None = None):  # type: ignore[assignment]
+    def match(
+        self, texts: list[str], exclude: set[str] = frozenset(), top_k: int = 5, vectors: np.ndarray | None = None
+    ):  # type: ignore[assignment]
         """For each draft factor text, its best corpus factors (excluding documents in ``exclude``)."""
         if not texts or not self.texts:
             return [[] for _ in texts]
         q = vectors if vectors is not None else self.encoder.encode(texts)
         semantic = q @ self.index.vectors.T  # (n_query, n_corpus)
-        probs = self.weakness.probabilities(q) if self.corpus_probs is not None else None
+        raw = self.weakness.probabilities(q) if self.corpus_probs is not None else None
+        probs = _unit(raw) if raw is not None else None
         keep = np.array([d.path not in exclude and d.sha not in exclude for d in self.owner])
         out = []
         for i, text in enumerate(texts):
@@ -289,12 +429,20 @@ class Matcher:
                 if score[j] < 0:
                     continue
                 shared = None
-                if probs is not None:
-                    qa, ca = int(probs[i].argmax()), int(self.corpus_probs[j].argmax())
-                    if qa == ca and probs[i][qa] >= 0.3 and self.corpus_probs[j][ca] >= 0.3:
+                if raw is not None:
+                    qa, ca = int(raw[i].argmax()), int(self.corpus_probs[j].argmax())
+                    if qa == ca and raw[i][qa] >= 0.3 and weak[j] >= 0.6:
                         shared = self.weakness.labels[qa]
                 found.append(
-                    Match(self.owner[j], self.factor[j], float(score[j]), float(semantic[i][j]), float(lex_n[j]), float(weak[j]), shared)
+                    Match(
+                        self.owner[j],
+                        self.factor[j],
+                        float(score[j]),
+                        float(semantic[i][j]),
+                        float(lex_n[j]),
+                        float(weak[j]),
+                        shared,
+                    )
                 )
             out.append(found)
         return out
@@ -304,8 +452,8 @@ class Matcher:
 # the embeddings break ties and cover weaknesses outside the taxonomy, the lexical score
 # rewards the same system or component. Chosen on the taxonomy's own examples
 # (models/train_weakness.py prints the pair statistics), not on evaluation data.
-W_SEM, W_WEAK, W_LEX = 0.35, 0.5, 0.15
-DEFAULT_THRESHOLD = 0.6
+W_SEM, W_WEAK, W_LEX = 0.4, 0.5, 0.1
+DEFAULT_THRESHOLD = 0.7
 
 
 def incidents(matches: list[list[Match]], threshold: float) -> list[dict]:

@@ -47,7 +47,8 @@ def test_build_then_incremental_update_and_deletion(built) -> None:
     assert index.vectors.shape == (index.factor_count, 384)
     assert np.allclose(np.linalg.norm(index.vectors, axis=1), 1.0, atol=1e-2)
     (corpus / "2026-05-18-checkout-retry-storm.md").write_text(
-        (corpus / "2026-05-18-checkout-retry-storm.md").read_text() + "\n- One more factor about missing load tests before launch.\n"
+        (corpus / "2026-05-18-checkout-retry-storm.md").read_text()
+        + "\n- One more factor about missing load tests before launch.\n"
     )
     (corpus / "2026-09-22-config-push-429s.md").unlink()
     index2, stats2 = build(corpus, index_path(corpus), get_encoder())
@@ -68,7 +69,7 @@ def test_corrupt_index_is_a_clear_error(built) -> None:
 
 
 def test_model_or_format_mismatch_asks_for_a_reindex(built) -> None:
-    corpus, index, _ = built
+    _corpus, index, _ = built
     with pytest.raises(IndexError_, match="re-index"):
         load(index_path(corpus), model="another-model/v9")
     index.model = "x"
@@ -79,11 +80,13 @@ def test_model_or_format_mismatch_asks_for_a_reindex(built) -> None:
 
 
 def test_matches_the_same_weakness_and_never_itself(built) -> None:
-    corpus, index, _ = built
+    _corpus, index, _ = built
     matcher = Matcher(index, get_encoder())
     [routing, retries] = matcher.match(
-        ["Queue-depth warnings are emailed to a distribution list that nobody reads.",
-         "The email sender retries failed sends immediately, with no backoff."],
+        [
+            "Queue-depth warnings are emailed to a distribution list that nobody reads.",
+            "The email sender retries failed sends immediately, with no backoff.",
+        ],
         top_k=3,
     )
     assert routing[0].doc.path == "2026-03-04-billing-replica-lag.md"

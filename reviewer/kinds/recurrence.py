@@ -34,7 +34,7 @@ class Recurrence(Kind):
         found = factors(doc)
         if not found:
             return
-        threshold = ctx.recurrence_threshold or float(self.rule.options.get("threshold", 0.6))
+        threshold = ctx.recurrence_threshold or float(self.rule.options.get("threshold", 0.7))
         exclude = {ctx.corpus_relpath(doc.source.path) or "", _sha(doc)}
         results = ctx.matcher.match([f.clean for f in found], exclude=exclude, top_k=3)
         for factor, matches in zip(found, results, strict=True):
@@ -49,7 +49,9 @@ class Recurrence(Kind):
             weakness = f" — same weakness: {best.shared_weakness}" if best.shared_weakness else ""
             yield Hit(
                 factor.start,
-                factor.end if "\n" not in doc.source.text[factor.start : factor.end] else doc.source.text.index("\n", factor.start),
+                factor.end
+                if "\n" not in doc.source.text[factor.start : factor.end]
+                else doc.source.text.index("\n", factor.start),
                 values={
                     "title": best.doc.title,
                     "date": best.doc.date or "undated",
@@ -67,7 +69,7 @@ class Recurrence(Kind):
 ACKNOWLEDGED = re.compile(r"\brecurr|\bsame (?:weakness|factor|issue|cause) as\b|\bas in (?:INC|incident)\b", re.I)
 
 
-def _acknowledged(text: str, past) -> bool:  # noqa: ANN001 - CorpusDoc
+def _acknowledged(text: str, past) -> bool:
     stem = past.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     ident = str(getattr(past, "id", "") or "")
     return bool(ACKNOWLEDGED.search(text)) or stem in text or bool(ident and ident in text)
