@@ -39,3 +39,16 @@ def test_preview_rule_is_off_by_default_and_opt_in(review) -> None:
     text = "Piet thinks alerts are somebody else's problem."
     assert "BL009" not in {f.code for f in review(text)}
     assert "BL009" in {f.code for f in review(text, extend_select=("BL009",))}
+
+
+def test_weakness_model_was_trained_on_the_shipped_taxonomy() -> None:
+    from reviewer.models.weakness import default
+
+    model = default()
+    assert model is not None
+    data = (models_dir() / model.meta["training_data"]).read_bytes()
+    assert model.meta["training_sha256"] == hashlib.sha256(data).hexdigest(), "retrain: python -m reviewer.models.train_weakness"
+    assert model.coef.shape == (len(model.ids), get_encoder().dim)
+    assert len(set(model.ids)) == len(model.ids) == len(model.labels)
+    probs = model.probabilities(get_encoder().encode(["Disk alerts are emailed to a list that nobody reads."]))
+    assert abs(float(probs.sum()) - 1.0) < 1e-4
