@@ -47,7 +47,9 @@ def test_weakness_model_was_trained_on_the_shipped_taxonomy() -> None:
     model = default()
     assert model is not None
     data = (models_dir() / model.meta["training_data"]).read_bytes()
-    assert model.meta["training_sha256"] == hashlib.sha256(data).hexdigest(), "retrain: python -m reviewer.models.train_weakness"
+    assert model.meta["training_sha256"] == hashlib.sha256(data).hexdigest(), (
+        "retrain: python -m reviewer.models.train_weakness"
+    )
     assert model.coef.shape == (len(model.ids), get_encoder().dim)
     assert len(set(model.ids)) == len(model.ids) == len(model.labels)
     probs = model.probabilities(get_encoder().encode(["Disk alerts are emailed to a list that nobody reads."]))

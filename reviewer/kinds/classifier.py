@@ -30,8 +30,6 @@ class Classifier(Kind):
         self.prefilter = compile_pattern(self, o["cue"], "cue")
         self.defer_to = tuple(o.get("defer_to", []))
         self.min_words = int(o.get("min_words", 5))
-        self.scores: dict[int, float] = {}
-        self.threshold = 1.0
 
     def wants(self, sent: Sentence, ctx: Context) -> bool:
         return len(sent.text.split()) >= self.min_words and bool(self.prefilter.search(sent.text))
@@ -56,18 +54,19 @@ class Classifier(Kind):
         from reviewer.models.embedder import get_encoder
         from reviewer.models.linear import load_named
 
-        todo = [s for s in sentences if id(s) not in self.scores and self._agent(s, ctx) is not None]
+        todo = [s for s in sentences if self._agent(s, ctx) is not None]
         if not todo:
             return
         model = load_named(self.model_name)
         vectors = get_encoder().encode([re.sub(r"\s+", " ", s.nlp_text).strip() for s in todo])
+        # scores live in the per-file context: sentence ids are only unique while the file is reviewed
         for s, p in zip(todo, model.probability(vectors), strict=True):
-            self.scores[id(s)] = float(p)
-        self.threshold = model.threshold
+            ctx.memo[(self.rule.code, id(s))] = float(p)
+        ctx.memo[(self.rule.code, "threshold")] = model.threshold
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
-        score = self.scores.get(id(sent))
-        if score is None or score < self.threshold:
+        score = ctx.memo.get((self.rule.code, id(sent)))
+        if score is None or score < ctx.memo.get((self.rule.code, "threshold"), 1.0):
             return
         found = self._agent(sent, ctx)
         if found is None:

@@ -34,7 +34,7 @@ class Recurrence(Kind):
         found = factors(doc)
         if not found:
             return
-        threshold = ctx.recurrence_threshold or float(self.rule.options.get("threshold", 0.7))
+        threshold = ctx.recurrence_threshold or float(self.rule.options.get("threshold", 0.6))
         exclude = {ctx.corpus_relpath(doc.source.path) or "", _sha(doc)}
         results = ctx.matcher.match([f.clean for f in found], exclude=exclude, top_k=3)
         for factor, matches in zip(found, results, strict=True):
