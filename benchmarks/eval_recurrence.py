@@ -86,7 +86,13 @@ def eval_dfds(data: Path) -> None:
     tmp, matcher = _index(files)
     names = [f.name for f in files]
     doc_texts = {f.name: " ".join(_doc_factors(f)) for f in files}
-    ours, base = [], []
+    core_names = {
+        "alb-targets-detached-by-infra-pipeline",
+        "flux-unpinned-version",
+        "kiam-insufficient-alerting",
+        "log-shipping-failures-undetected",
+    }
+    ours, base, core_ours, core_base = [], [], [], []
     for group in spec["groups"]:
         members = [Path(m).name for m in group["members"]]
         for q in members:
@@ -97,8 +103,13 @@ def eval_dfds(data: Path) -> None:
             sims = tfidf_rank([doc_texts[q]], [doc_texts[n] for n in cand])[0]
             order = [cand[i] for i in np.argsort(-sims)]
             base.append(next((i for i, p in enumerate(order) if p in others), None))
+            if group["name"] in core_names:
+                core_ours.append(ours[-1])
+                core_base.append(base[-1])
     print(f"DFDS groups ({len(spec['groups'])} groups, {len(ours)} queries)")
-    line("pmreview", ranks_to_metrics(ours), ranks_to_metrics(base))
+    line("all", ranks_to_metrics(ours), ranks_to_metrics(base))
+    print(f"  the repeats named in the issue (503s, Flux, KIAM, log shipping: {len(core_ours)} queries)")
+    line("named", ranks_to_metrics(core_ours), ranks_to_metrics(core_base))
     shutil.rmtree(tmp)
 
 
