@@ -425,10 +425,6 @@ class Matcher:
             self.corpus_top = probs.argmax(axis=1)
             self.corpus_sure = probs.max(axis=1) >= CONFIDENT
 
-    def _pool(self, row_scores: np.ndarray) -> np.ndarray:
-        """Row (sentence) scores -> factor scores: a factor is as close as its closest sentence."""
-        return np.maximum.reduceat(row_scores, self.starts) if row_scores.size else row_scores
-
     def match(
         self, texts: list[str], exclude: set[str] = frozenset(), top_k: int = 5, vectors: np.ndarray | None = None
     ):  # type: ignore[assignment]
@@ -439,40 +435,31 @@ class Matcher:
         flat = [p for ps in pieces for p in ps]
         q = vectors if vectors is not None else self.encoder.encode(flat)
         semantic = q @ self.index.vectors.T  # (query sentences, corpus rows)
+        lex = np.stack([self.bm25.scores(terms(t)) for t in flat])
+        top = lex.max(axis=1, keepdims=True)
+        lex = np.divide(lex, top, out=np.zeros_like(lex), where=top > 0)
         raw = self.weakness.probabilities(q) if self.corpus_probs is not None else None
-        probs = _unit(raw) if raw is not None else None
+        if raw is not None:
+            # half: how alike the two weakness profiles are; half: whether both are
+            # confidently the same class of the taxonomy
+            qtop = raw.argmax(axis=1)
+            qsure = raw.max(axis=1) >= CONFIDENT
+            same = (qtop[:, None] == self.corpus_top[None, :]) & qsure[:, None] & self.corpus_sure[None, :]
+            weak = 0.5 * (_unit(raw) @ self.corpus_probs.T) + 0.5 * same
+            rows = W_SEM * semantic + W_WEAK * weak + W_LEX * lex
+        else:
+            weak = np.zeros_like(lex)
+            rows = (W_SEM + W_WEAK / 2) * semantic + (W_LEX + W_WEAK / 2) * lex
+        # rows (corpus sentences) -> corpus factors: a factor is as close as its closest sentence
+        fused, sem_f, lex_f, weak_f = (np.maximum.reduceat(m, self.starts, axis=1) for m in (rows, semantic, lex, weak))
         keep = np.array([d.path not in exclude and d.sha not in exclude for d in self.owner])
         out = []
         k0 = 0
         for ps in pieces:
-            best = None
-            for j in range(k0, k0 + len(ps)):
-                lex = self.bm25.scores(terms(flat[j]))
-                top = float(lex.max()) if lex.size else 0.0
-                lex_n = lex / top if top > 0 else lex
-                if probs is not None:
-                    # half: how alike the two weakness profiles are; half: whether both are
-                    # confidently the same class of the taxonomy
-                    top = int(raw[j].argmax())
-                    same = (self.corpus_top == top) & self.corpus_sure & (raw[j][top] >= CONFIDENT)
-                    weak = 0.5 * (self.corpus_probs @ probs[j]) + 0.5 * same
-                else:
-                    weak = np.zeros_like(lex)
-                if probs is not None:
-                    row = W_SEM * semantic[j] + W_WEAK * weak + W_LEX * lex_n
-                else:
-                    row = (W_SEM + W_WEAK / 2) * semantic[j] + (W_LEX + W_WEAK / 2) * lex_n
-                pooled = (self._pool(row), self._pool(semantic[j]), self._pool(lex_n), self._pool(weak), j)
-                if best is None:
-                    best = [pooled]
-                else:
-                    best.append(pooled)
+            block = fused[k0 : k0 + len(ps)]
+            which = block.argmax(axis=0) + k0
             k0 += len(ps)
-            # per corpus factor, keep the query sentence that scores it highest
-            stack = np.stack([b[0] for b in best])
-            which = stack.argmax(axis=0)
-            score = stack.max(axis=0)
-            score = np.where(keep, score, -1.0)
+            score = np.where(keep, block.max(axis=0), -1.0)
             k = min(top_k, score.size)
             part = np.argpartition(-score, k - 1)[:k] if k < score.size else np.arange(score.size)
             order = part[np.argsort(-score[part])]
@@ -480,33 +467,24 @@ class Matcher:
             for c in order:
                 if score[c] < 0:
                     continue
-                sem_c, lex_c, weak_c, qj = (
-                    best[which[c]][1][c],
-                    best[which[c]][2][c],
-                    best[which[c]][3][c],
-                    best[which[c]][4],
-                )
+                qj = int(which[c])
                 shared = None
                 if raw is not None:
-                    rows = slice(self.starts[c], self.starts[c] + int(self.factor[c].get("rows", 1)))
+                    span = slice(self.starts[c], self.starts[c] + int(self.factor[c].get("rows", 1)))
                     qa = int(raw[qj].argmax())
-                    corpus_best = self.corpus_raw[rows][:, qa].max()
+                    corpus_best = self.corpus_raw[span][:, qa].max()
                     label_id = self.weakness.ids[qa]
-                    if (
-                        raw[qj][qa] >= CONFIDENT
-                        and corpus_best >= CONFIDENT
-                        and weak_c >= 0.6
-                        and not label_id.startswith("trigger-")
-                    ):
+                    confident = raw[qj][qa] >= CONFIDENT and corpus_best >= CONFIDENT
+                    if confident and weak_f[qj, c] >= 0.6 and not label_id.startswith("trigger-"):
                         shared = self.weakness.labels[qa]
                 found.append(
                     Match(
                         self.owner[c],
                         self.factor[c],
                         float(score[c]),
-                        float(sem_c),
-                        float(lex_c),
-                        float(weak_c),
+                        float(sem_f[qj, c]),
+                        float(lex_f[qj, c]),
+                        float(weak_f[qj, c]),
                         shared,
                     )
                 )
