@@ -101,14 +101,7 @@ def action_sections(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[
     top = [
         i for i, s in enumerate(doc.sections) if s.canonical == "action_items" or any(p.search(s.title) for p in extra)
     ]
-    out = set(top)
-    for i, s in enumerate(doc.sections):
-        p = s.parent
-        while p is not None:
-            if p in top:
-                out.add(i)
-            p = doc.sections[p].parent
-    return sorted(out)
+    return sorted(doc.with_subsections(top))
 
 
 def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionItem]:

@@ -48,15 +48,7 @@ class Incident:
 
 
 def _in_sections(doc: Document, names: tuple[str, ...]) -> set[int]:
-    top = {i for i, s in enumerate(doc.sections) if s.canonical in names}
-    out = set(top)
-    for i, s in enumerate(doc.sections):
-        p = s.parent
-        while p is not None:
-            if p in top:
-                out.add(i)
-            p = doc.sections[p].parent
-    return out
+    return doc.with_subsections({i for i, s in enumerate(doc.sections) if s.canonical in names})
 
 
 def factors(doc: Document) -> list[Factor]:

@@ -106,6 +106,19 @@ class Document:
                 found = section
         return found
 
+    def with_subsections(self, top: set[int] | list[int]) -> set[int]:
+        """The given sections and every section nested under them."""
+        top = set(top)
+        out = set(top)
+        for i, s in enumerate(self.sections):
+            p = s.parent
+            while p is not None:
+                if p in top:
+                    out.add(i)
+                    break
+                p = self.sections[p].parent
+        return out
+
     def in_code(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.code_spans)
 

@@ -92,7 +92,7 @@ class Structure(Kind):
         for i, s in enumerate(doc.sections):
             if s.canonical != "impact":
                 continue
-            inside = {i} | {j for j in range(len(doc.sections)) if _descends(doc, j, i)}
+            inside = doc.with_subsections({i})
             body = [b for b in doc.blocks if b.section in inside and b.kind != "heading"]
             text = " ".join(doc.masked[b.start : b.end] for b in body)
             if QUANTITY.search(text):
@@ -142,15 +142,6 @@ class Structure(Kind):
                     b.timestamp[0] + len(stamp),
                     values={"stamp": stamp, "zone": reference, "problem": f"uses {zone}"},
                 )
-
-
-def _descends(doc: Document, j: int, ancestor: int) -> bool:
-    p = doc.sections[j].parent
-    while p is not None:
-        if p == ancestor:
-            return True
-        p = doc.sections[p].parent
-    return False
 
 
 def _norm(zone: str) -> str:
