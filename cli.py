@@ -275,7 +275,7 @@ def match_cmd(
 
     from reviewer.engine import Input as _Input
     from reviewer.engine import expand, matcher_for, section_aliases
-    from reviewer.factors import factors
+    from reviewer.factors import factors, incident
     from reviewer.markdown import parse
     from reviewer.recurrence import DEFAULT_THRESHOLD, IndexError_, incidents
     from reviewer.source import InputError, decode, read_source
@@ -298,6 +298,7 @@ def match_cmd(
             continue
         doc = parse(source, section_aliases())
         found = factors(doc)
+        profile = incident(doc, item.path).profile
         try:
             rel = Path(item.path).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
@@ -327,7 +328,7 @@ def match_cmd(
                     }
                     for f, ms in zip(found, matches, strict=True)
                 ],
-                "incidents": incidents(matches, threshold),
+                "incidents": incidents(matches, threshold, matcher, profile, exclude),
             }
         )
     if fmt == "json":

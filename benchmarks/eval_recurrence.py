@@ -72,11 +72,25 @@ def _doc_factors(path: Path):
     return [f.clean for f in factors(parse(read_source(path), section_aliases()))]
 
 
-def rank_incidents(matcher, texts: list[str], exclude: set[str]) -> list[str]:
-    from reviewer.recurrence import incidents
+def _profile(path: Path) -> str:
+    from reviewer.engine import section_aliases
+    from reviewer.factors import incident
+    from reviewer.markdown import parse
+    from reviewer.source import read_source
 
-    matches = matcher.match(texts, exclude=exclude, top_k=10)
-    return [i["path"] for i in incidents(matches, threshold=-1.0)]
+    return incident(parse(read_source(path), section_aliases()), path.name).profile
+
+
+def rank_incidents(matcher, path: Path, exclude: set[str]) -> list[str]:
+    from reviewer.engine import section_aliases
+    from reviewer.factors import incident
+    from reviewer.markdown import parse
+    from reviewer.recurrence import incidents
+    from reviewer.source import read_source
+
+    inc = incident(parse(read_source(path), section_aliases()), path.name)
+    matches = matcher.match([f.clean for f in inc.factors], exclude=exclude, top_k=10)
+    return [i["path"] for i in incidents(matches, -1.0, matcher, inc.profile, exclude)]
 
 
 def eval_dfds(data: Path) -> None:
@@ -86,30 +100,41 @@ def eval_dfds(data: Path) -> None:
     tmp, matcher = _index(files)
     names = [f.name for f in files]
     doc_texts = {f.name: " ".join(_doc_factors(f)) for f in files}
+    profiles = {f.name: _profile(f) for f in files}
     core_names = {
         "alb-targets-detached-by-infra-pipeline",
         "flux-unpinned-version",
         "kiam-insufficient-alerting",
         "log-shipping-failures-undetected",
     }
-    ours, base, core_ours, core_base = [], [], [], []
+    ours, base, core_ours, core_base, prof, core_prof = [], [], [], [], [], []
     for group in spec["groups"]:
         members = [Path(m).name for m in group["members"]]
         for q in members:
             others = set(members) - {q}
-            ranked = rank_incidents(matcher, _doc_factors(folder / q), {q})
+            ranked = rank_incidents(matcher, folder / q, {q})
             ours.append(next((i for i, p in enumerate(ranked) if p in others), None))
             cand = [n for n in names if n != q]
             sims = tfidf_rank([doc_texts[q]], [doc_texts[n] for n in cand])[0]
             order = [cand[i] for i in np.argsort(-sims)]
             base.append(next((i for i, p in enumerate(order) if p in others), None))
+            sims = tfidf_rank([profiles[q]], [profiles[n] for n in cand])[0]
+            order = [cand[i] for i in np.argsort(-sims)]
+            prof.append(next((i for i, p in enumerate(order) if p in others), None))
             if group["name"] in core_names:
                 core_ours.append(ours[-1])
                 core_base.append(base[-1])
+                core_prof.append(prof[-1])
     print(f"DFDS groups ({len(spec['groups'])} groups, {len(ours)} queries)")
     line("all", ranks_to_metrics(ours), ranks_to_metrics(base))
     print(f"  the repeats named in the issue (503s, Flux, KIAM, log shipping: {len(core_ours)} queries)")
     line("named", ranks_to_metrics(core_ours), ranks_to_metrics(core_base))
+    print("  TF-IDF over the same title + summary + factors text pmreview uses for incidents:")
+    print(
+        "            all {:.3f} / {:.3f} / {:.3f}   named {:.3f} / {:.3f} / {:.3f}".format(
+            *ranks_to_metrics(prof), *ranks_to_metrics(core_prof)
+        )
+    )
     shutil.rmtree(tmp)
 
 

@@ -45,6 +45,12 @@ class Incident:
     factors: list[Factor]
     actions: list[dict]  # {text, status, owner}
     meta: dict
+    context: str = ""  # title and summary: the systems the incident is about
+
+    @property
+    def profile(self) -> str:
+        """Everything that says what the incident was about, for whole-incident similarity."""
+        return " ".join([self.context, *(f.clean for f in self.factors)])
 
 
 def _in_sections(doc: Document, names: tuple[str, ...]) -> set[int]:
@@ -97,4 +103,6 @@ def incident(doc: Document, path: str) -> Incident:
     title = meta.get("title") or (doc.sections[0].title if doc.sections else path.rsplit("/", 1)[-1])
     when = document_date(doc.front_matter, doc.source.text, path)
     actions = [{"text": i.record()["text"], "status": i.status or "open", "owner": i.owner} for i in extract(doc)]
-    return Incident(path, title, when.isoformat() if when else None, factors(doc), actions, meta)
+    summary = [f.clean for f in _collect(doc, _in_sections(doc, ("summary",)))]
+    context = " ".join([title, *summary])
+    return Incident(path, title, when.isoformat() if when else None, factors(doc), actions, meta, context)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT = 2
+FORMAT = 3
 INDEX_FILE = "index.npz"
 STOP = frozenset(
     [
@@ -205,6 +205,38 @@ class BM25:
         return out
 
 
+class TfIdf:
+    """Cosine of sublinear TF-IDF vectors over an inverted index (no dense matrix)."""
+
+    def __init__(self, docs: list[list[str]]) -> None:
+        self.n = len(docs)
+        counts = [Counter(d) for d in docs]
+        df: Counter = Counter()
+        for c in counts:
+            df.update(c.keys())
+        self.idf = {t: math.log((1 + self.n) / (1 + f)) + 1 for t, f in df.items()}
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        norms = np.zeros(self.n, dtype=np.float64)
+        for i, c in enumerate(counts):
+            for t, tf in c.items():
+                w = (1 + math.log(tf)) * self.idf[t]
+                self.postings[t].append((i, w))
+                norms[i] += w * w
+        self.norms = np.sqrt(np.maximum(norms, 1e-12))
+
+    def cosine(self, query: list[str]) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.float64)
+        qn = 0.0
+        for t, tf in Counter(query).items():
+            if t not in self.idf:
+                continue
+            w = (1 + math.log(tf)) * self.idf[t]
+            qn += w * w
+            for i, dw in self.postings[t]:
+                out[i] += w * dw
+        return out / (self.norms * math.sqrt(qn)) if qn > 0 else out
+
+
 # --- the index -------------------------------------------------------------------------
 
 
@@ -217,6 +249,7 @@ class CorpusDoc:
     actions: list[dict]
     factors: list[dict]  # {text, clean, line}
     row: int = 0  # first row of its factors in the vector matrix
+    profile: str = ""  # title, summary and factors: what the incident was about
 
 
 def _rows(doc: CorpusDoc) -> int:
@@ -355,6 +388,7 @@ def build(
             inc.date,
             inc.actions,
             [{"text": f.text, "clean": f.clean, "line": f.line} for f in inc.factors],
+            profile=inc.profile,
         )
         docs.append(cd)
         rows.append(None)  # type: ignore[arg-type]  # filled after embedding
@@ -418,6 +452,8 @@ class Matcher:
             row_texts = [f["clean"] for f in self.factor]  # an index written without sentence rows
         self.texts = row_texts
         self.bm25 = BM25([terms(t) for t in row_texts])
+        # whole incidents: title, summary and factors, for "the same systems, the same story"
+        self.profiles = TfIdf([terms(d.profile or " ".join(f["clean"] for f in d.factors)) for d in index.docs])
         probs = weakness.probabilities(index.vectors) if weakness is not None and len(row_texts) else None
         self.corpus_raw = probs
         self.corpus_probs = _unit(probs) if probs is not None else None
@@ -498,12 +534,24 @@ class Matcher:
 # examples (models/train_weakness.py prints pair statistics); the 0.6 threshold is where
 # the sample drafts' shared factor (01/05, 0.60) clears every unrelated pair (best 0.58).
 W_SEM, W_WEAK, W_LEX = 0.4, 0.5, 0.1
+W_INCIDENT = 4.0  # incident ranking: weight of the whole-incident similarity (0–1) against factor scores
 CONFIDENT = 0.3  # a class probability at which a factor "is" that weakness
 DEFAULT_THRESHOLD = 0.6
 
 
-def incidents(matches: list[list[Match]], threshold: float) -> list[dict]:
-    """Past incidents ranked by their matching factors: best score plus a bonus per extra shared factor."""
+def incidents(
+    matches: list[list[Match]],
+    threshold: float,
+    matcher: Matcher | None = None,
+    profile: str = "",
+    exclude: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[dict]:
+    """Past incidents ranked by an aggregate over their matching factors (the best factor score and
+    a bonus per extra shared factor) plus, given the ``matcher`` and the draft's ``profile``
+    (title, summary and factors), the whole-incident TF-IDF similarity scaled to the best
+    candidate: repeats inside one organisation share system names that single factors may not.
+    A negative threshold ranks every incident (evaluation); otherwise only incidents with a
+    factor at or above the threshold are listed, since those carry the evidence."""
     by_doc: dict[str, list[Match]] = defaultdict(list)
     for per_factor in matches:
         best: dict[str, Match] = {}
@@ -512,6 +560,16 @@ def incidents(matches: list[list[Match]], threshold: float) -> list[dict]:
                 best[m.doc.path] = m
         for path, m in best.items():
             by_doc[path].append(m)
+    similarity: dict[str, float] = {}
+    if matcher is not None and profile:
+        sims = matcher.profiles.cosine(terms(profile))
+        allowed = [d.path not in exclude and d.sha not in exclude for d in matcher.index.docs]
+        top = max((float(v) for v, ok in zip(sims, allowed, strict=True) if ok), default=0.0)
+        for d, v, ok in zip(matcher.index.docs, sims, allowed, strict=True):
+            if ok and top > 0:
+                similarity[d.path] = float(v) / top
+                if threshold < 0 and d.path not in by_doc:
+                    by_doc[d.path] = [Match(d, d.factors[0] if d.factors else {}, 0.0, 0.0, 0.0, 0.0, None)]
     ranked = []
     for ms in by_doc.values():
         scores = sorted((m.score for m in ms), reverse=True)
@@ -521,7 +579,7 @@ def incidents(matches: list[list[Match]], threshold: float) -> list[dict]:
                 "path": doc.path,
                 "title": doc.title,
                 "date": doc.date,
-                "score": round(scores[0] + 0.05 * (len(scores) - 1), 4),
+                "score": round(scores[0] + 0.05 * (len(scores) - 1) + W_INCIDENT * similarity.get(doc.path, 0.0), 4),
                 "shared_factors": len(ms),
                 "action_items": doc.actions,
             }

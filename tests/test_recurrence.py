@@ -76,7 +76,7 @@ def test_model_or_format_mismatch_asks_for_a_reindex(built) -> None:
     save(index, index_path(corpus))
     with pytest.raises(IndexError_, match="re-index"):
         load(index_path(corpus), model=get_encoder().name)
-    assert FORMAT == 2
+    assert FORMAT == 3
 
 
 def test_matches_the_same_weakness_and_never_itself(built) -> None:
