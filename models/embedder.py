@@ -89,12 +89,14 @@ def _erf(z: np.ndarray) -> np.ndarray:
 def _gelu_(x: np.ndarray, block: int = 32768) -> np.ndarray:
     """Exact (erf) GELU, x * 0.5 * (1 + erf(x / sqrt(2))), in place on float32 ``x``.
 
-    Processed in blocks so the float64 temporaries of the erf stay in cache.
+    Processed in blocks so the temporaries stay in cache. The erf runs in float32: its error
+    rises from 7e-8 to about 4e-7, far below what changes an embedding (cosine to
+    sentence-transformers stays above 0.99999), and GELU is a third of the encoder's time.
     """
     flat = x.reshape(-1)
     for start in range(0, flat.size, block):
         xs = flat[start : start + block]
-        cdf = _erf(np.multiply(xs, _SQRT_HALF, dtype=np.float64))
+        cdf = _erf(np.multiply(xs, np.float32(_SQRT_HALF), dtype=np.float32))
         cdf += 1.0
         cdf *= 0.5
         np.multiply(xs, cdf, out=xs, casting="same_kind")
