@@ -275,7 +275,7 @@ def match_cmd(
 
     from reviewer.engine import Input as _Input
     from reviewer.engine import expand, matcher_for, section_aliases
-    from reviewer.factors import factors, incident
+    from reviewer.factors import incident
     from reviewer.markdown import parse
     from reviewer.recurrence import DEFAULT_THRESHOLD, IndexError_, incidents
     from reviewer.source import InputError, decode, read_source
@@ -296,9 +296,8 @@ def match_cmd(
         except InputError as exc:
             errors.append(str(exc))
             continue
-        doc = parse(source, section_aliases())
-        found = factors(doc)
-        profile = incident(doc, item.path).profile
+        draft = incident(parse(source, section_aliases()), item.path)
+        found, profile = draft.factors, draft.profile
         try:
             rel = Path(item.path).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
