@@ -443,6 +443,7 @@ class Matcher:
         self.weakness = weakness
         self.owner = [d for d in index.docs for _ in d.factors]
         self.factor = [f for d in index.docs for f in d.factors]
+        self.owner_doc = np.array([i for i, d in enumerate(index.docs) for _ in d.factors], dtype=np.int64)
         counts = np.array([int(f.get("rows", 1)) for f in self.factor], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else np.zeros(0, dtype=np.int64)
         row_texts = [
@@ -481,46 +482,58 @@ class Matcher:
             qtop = raw.argmax(axis=1)
             qsure = raw.max(axis=1) >= CONFIDENT
             same = (qtop[:, None] == self.corpus_top[None, :]) & qsure[:, None] & self.corpus_sure[None, :]
-            weak = 0.5 * (_unit(raw) @ self.corpus_probs.T) + 0.5 * same
+            weak = 0.5 * (_unit(raw) @ self.corpus_probs.T) + np.float32(0.5) * same.astype(np.float32)
             rows = W_SEM * semantic + W_WEAK * weak + W_LEX * lex
         else:
             weak = np.zeros_like(lex)
             rows = (W_SEM + W_WEAK / 2) * semantic + (W_LEX + W_WEAK / 2) * lex
         # rows (corpus sentences) -> corpus factors: a factor is as close as its closest sentence
-        fused, sem_f, lex_f, weak_f = (np.maximum.reduceat(m, self.starts, axis=1) for m in (rows, semantic, lex, weak))
-        keep = np.array([d.path not in exclude and d.sha not in exclude for d in self.owner])
+        one_row_each = len(self.starts) == rows.shape[1]
+        fused = rows if one_row_each else np.maximum.reduceat(rows, self.starts, axis=1)
+        excluded = [i for i, d in enumerate(self.index.docs) if d.path in exclude or d.sha in exclude]
+        keep = ~np.isin(self.owner_doc, excluded) if excluded else np.ones(len(self.owner_doc), dtype=bool)
+        # per draft factor: its best sentence against each corpus factor; then all top-k at once
+        bounds = np.cumsum([0] + [len(ps) for ps in pieces])
+        if all(len(ps) == 1 for ps in pieces):
+            per_factor, which_all = fused, np.tile(np.arange(len(pieces))[:, None], (1, fused.shape[1]))
+        else:
+            per_factor = np.maximum.reduceat(fused, bounds[:-1], axis=0)
+            which_all = np.stack([fused[a:b].argmax(axis=0) + a for a, b in itertools.pairwise(bounds)])
+        per_factor = np.where(keep[None, :], per_factor, np.float32(-1.0))
+        k = min(top_k, per_factor.shape[1])
+        tops = (
+            np.argpartition(-per_factor, k - 1, axis=1)[:, :k]
+            if k < per_factor.shape[1]
+            else np.tile(np.arange(per_factor.shape[1]), (len(pieces), 1))
+        )
         out = []
-        k0 = 0
-        for ps in pieces:
-            block = fused[k0 : k0 + len(ps)]
-            which = block.argmax(axis=0) + k0
-            k0 += len(ps)
-            score = np.where(keep, block.max(axis=0), -1.0)
-            k = min(top_k, score.size)
-            part = np.argpartition(-score, k - 1)[:k] if k < score.size else np.arange(score.size)
-            order = part[np.argsort(-score[part])]
+        for i in range(len(pieces)):
+            score = per_factor[i]
+            which = which_all[i]
+            order = tops[i][np.argsort(-score[tops[i]])]
             found = []
             for c in order:
                 if score[c] < 0:
                     continue
                 qj = int(which[c])
+                span = slice(self.starts[c], self.starts[c] + int(self.factor[c].get("rows", 1)))
+                r = span.start + int(rows[qj, span].argmax())
                 shared = None
                 if raw is not None:
-                    span = slice(self.starts[c], self.starts[c] + int(self.factor[c].get("rows", 1)))
                     qa = int(raw[qj].argmax())
                     corpus_best = self.corpus_raw[span][:, qa].max()
                     label_id = self.weakness.ids[qa]
                     confident = raw[qj][qa] >= CONFIDENT and corpus_best >= CONFIDENT
-                    if confident and weak_f[qj, c] >= 0.6 and not label_id.startswith("trigger-"):
+                    if confident and weak[qj, r] >= 0.6 and not label_id.startswith("trigger-"):
                         shared = self.weakness.labels[qa]
                 found.append(
                     Match(
                         self.owner[c],
                         self.factor[c],
                         float(score[c]),
-                        float(sem_f[qj, c]),
-                        float(lex_f[qj, c]),
-                        float(weak_f[qj, c]),
+                        float(semantic[qj, r]),
+                        float(lex[qj, r]),
+                        float(weak[qj, r]),
                         shared,
                     )
                 )
