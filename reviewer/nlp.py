@@ -64,6 +64,11 @@ def load(model: str = DEFAULT_MODEL) -> Language:
         return previous(text) if previous else None
 
     nlp.tokenizer.token_match = token_match
+    # "on-call" names a person or a rota; split into on/-/call it parses as a preposition
+    from spacy.symbols import ORTH
+
+    for form in ("on-call", "On-call", "ON-CALL", "on-calls", "On-calls"):
+        nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp
 
 

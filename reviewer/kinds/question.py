@@ -101,9 +101,11 @@ class Question(Kind):
             if low == "whose" and tok.head.pos_ in ("NOUN", "PROPN"):
                 return tok, "whose", tok.head.head if tok.head.head.pos_ in ("VERB", "AUX") else tok.head, None
             if low == "which" and tok.dep_ in ("nsubj", "nsubjpass"):
-                # "Which of the developers pushed this?"
+                # "Which of the developers pushed this?"; "Which on-call missed …" parsed as two subjects
                 of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
                 pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+                if pobj is None and tok.i + 1 < len(doc) and doc[tok.i + 1].head == tok.head:
+                    pobj = doc[tok.i + 1]
                 agent = ctx.people.classify(pobj, sent) if pobj is not None else None
                 if agent is not None and agent.definite and self._culprit_verb(tok.head, tok):
                     return tok, "which", tok.head, agent
