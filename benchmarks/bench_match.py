@@ -75,7 +75,7 @@ def main() -> None:
 
     from reviewer.models.embedder import get_encoder
     from reviewer.models.weakness import default as weakness_model
-    from reviewer.recurrence import BM25, CorpusDoc, Index, Matcher, build, index_path, terms
+    from reviewer.recurrence import CorpusDoc, Index, Matcher, build, index_path
 
     t0 = time.perf_counter()
     encoder = get_encoder()
@@ -133,7 +133,6 @@ def main() -> None:
             f"vectors {mem:.0f} MiB in memory ({mem / 2:.0f} MiB float16 on disk); matcher set-up {setup:.1f} s"
             + (" [BM25 over a 1-word placeholder text]" if n > 100_000 else "")
         )
-    del BM25, terms
     sample = ROOT / "examples" / "2026-11-03-checkout-draft.md"
     t0 = time.perf_counter()
     subprocess.run(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_json import review_json
 
 ROOT = Path(__file__).resolve().parents[1]
 ATTRS = {
@@ -33,17 +33,9 @@ CATEGORY = {
 }
 
 
-def review(paths: list[Path]) -> dict:
-    cmd = [sys.executable, "-m", "reviewer.cli", "review", "--format", "json", "--no-cache", *map(str, paths)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode not in (0, 1):
-        sys.exit(f"pmreview failed ({proc.returncode}): {proc.stderr}")
-    return json.loads(proc.stdout)
-
-
 def eval_dev(data: Path, show: bool) -> None:
     rows = [json.loads(line) for line in (data / "actions_dev.jsonl").read_text().splitlines() if line.strip()]
-    out = review([data / "actions_dev.md"])
+    out = review_json([data / "actions_dev.md"])
     items = {i["line"]: i for d in out["documents"] for i in d["action_items"]}
     print(f"actions_dev.md: {len(items)} items extracted, {len(rows)} labelled")
     missing = [r["line"] for r in rows if r["line"] not in items]
@@ -66,7 +58,7 @@ def eval_samples(data: Path, show: bool) -> None:
     samples = data / "samples"
     answers = [json.loads(line) for line in (samples / "answers.jsonl").read_text().splitlines() if line.strip()]
     files = sorted(p for p in samples.glob("*.md") if p.name != "ANSWERS.md")
-    findings = review(files)["findings"]
+    findings = review_json(files)["findings"]
     print(f"samples/ ({len(files)} drafts)")
     for category, prefixes in CATEGORY.items():
         expected = {(a["file"], a["line"]) for a in answers if a["category"] == category}

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+from cli_json import review_json
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = {"blame": ("BL",), "question": ("QU",), "rootcause": ("RC",)}
@@ -28,11 +28,7 @@ EXTRA: list[str] = []
 
 
 def run_cli(paths: list[Path]) -> list[dict]:
-    cmd = [sys.executable, "-m", "reviewer.cli", "review", "--format", "json", *EXTRA, *map(str, paths)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode not in (0, 1):
-        sys.exit(f"pmreview failed ({proc.returncode}): {proc.stderr}")
-    return json.loads(proc.stdout)["findings"]
+    return review_json(paths, *EXTRA)["findings"]
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

@@ -165,7 +165,6 @@ def eval_samples(data: Path) -> None:
 
 
 def eval_paraphrases() -> None:
-    from reviewer.engine import matcher_for
     from reviewer.models.embedder import get_encoder
     from reviewer.models.weakness import default as weakness_model
     from reviewer.recurrence import CorpusDoc, Index, Matcher
@@ -187,7 +186,6 @@ def eval_paraphrases() -> None:
         for i, c in enumerate(corpus)
     ]
     matcher = Matcher(Index(Path("."), encoder.name, docs, vectors), encoder, weakness_model())
-    del matcher_for
     queries = spec["queries"]
     results = matcher.match([q["text"] for q in queries], top_k=len(corpus))
     ours = []

@@ -46,7 +46,6 @@ PRIORITY = re.compile(
     r"(?<![\w-])\[?P([0-4])\]?(?![\w-])|\b(?:priority\s*[:=]?\s*)(critical|urgent|high|medium|med|low)\b|\b(critical|urgent|high|medium|low)[- ]priority\b",
     re.I,
 )
-NOT_A_DATE = re.compile(r"\b(?:tbd|tba|tbc|unknown|n/?a|none|later|someday|eventually|asap|soon|\?)\b", re.I)
 
 
 @dataclass(frozen=True)

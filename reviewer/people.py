@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from reviewer.sentences import Sentence
 
 DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite"})
-SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "expl")
 # Capitalised only because they start a sentence or a table cell; never a person's name.
 _FUNCTION_WORDS = """the this that these those it its there here then than a an and or but if as at by for from in into of on
     onto to with without within after before during while when where why how what which who whose since because
