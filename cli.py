@@ -67,6 +67,16 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Indexed folder of past postmortems: adds RE findings.",
 )
+@click.option(
+    "--diff-base",
+    metavar="REF",
+    help="Report only findings on lines added or changed since this git ref (whole-document findings stay).",
+)
+@click.option(
+    "--changed-lines-only",
+    is_flag=True,
+    help="Report only findings on lines changed since HEAD (same as --diff-base HEAD).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
 @click.option(
     "--cache-dir",
@@ -88,6 +98,8 @@ def review(
     color: bool | None,
     show_source: bool,
     corpus_dir: Path | None,
+    diff_base: str | None,
+    changed_lines_only: bool,
     no_cache: bool,
     cache_dir: Path,
 ) -> None:
@@ -97,6 +109,7 @@ def review(
     """
     from reviewer.cache import ResultCache
     from reviewer.config import ConfigError, load_file
+    from reviewer.diff import DiffError, on_changed_lines
     from reviewer.engine import Options, expand, review_inputs
     from reviewer.findings import Severity
     from reviewer.formatters import FORMATS
@@ -119,8 +132,16 @@ def review(
             cache=None if no_cache else ResultCache(cache_dir),
             corpus=corpus_dir,
         )
-        report = review_inputs(expand(paths, stdin_filename), options)
-    except (RuleError, ConfigError, ModelError, IndexError_) as exc:
+        inputs = expand(paths, stdin_filename)
+        base = diff_base or ("HEAD" if changed_lines_only else None)
+        changed = _changed_files(base) if base else None
+        if changed is not None:
+            inputs = [i for i in inputs if _resolved(i) in changed]
+        report = review_inputs(inputs, options)
+        if changed is not None:
+            for result in report.files:
+                result.findings = on_changed_lines(result.findings, changed.get(_resolved(result), set()))
+    except (RuleError, ConfigError, ModelError, IndexError_, DiffError) as exc:
         _fail(str(exc))
     if fmt == "text":
         use_color = sys.stdout.isatty() if color is None else color
@@ -135,6 +156,18 @@ def review(
         sys.exit(2)
     threshold = Severity.parse(fail_on) if fail_on else report.fail_on()
     sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
+
+
+def _changed_files(base: str) -> dict[Path, set[int]]:
+    from reviewer.diff import changed_lines
+
+    _, files = changed_lines(base)
+    return {p.resolve(): lines for p, lines in files.items()}
+
+
+def _resolved(item) -> Path:
+    """Where an input or result lives on disk (stdin resolves through --stdin-filename)."""
+    return (item.file if getattr(item, "file", None) is not None else Path(item.path)).resolve()
 
 
 @main.command("actions")

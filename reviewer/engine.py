@@ -441,6 +441,7 @@ def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Docu
         suggestions=suggestions,
         fix=fix,
         section=section.canonical or section.title if section else None,
+        whole_document=hit.whole_document,
     )
 
 

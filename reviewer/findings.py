@@ -52,6 +52,9 @@ class Finding:
     section: str | None = None
     fingerprint: str = ""
     data: dict = field(default_factory=dict)  # kind-specific structured details
+    # about the whole document (a missing section, too many action items): its position is only
+    # an anchor, so diff filters (--diff-base, the PR bot) keep it wherever the change is
+    whole_document: bool = False
 
 
 def assign_fingerprints(findings: list[Finding]) -> None:

@@ -75,7 +75,7 @@ class ActionItems(Kind):
                 s = doc.sections[0] if doc.sections else None
                 start = doc.blocks[0].start if doc.blocks else 0
                 end = doc.blocks[0].end if doc.blocks else 0
-                yield Hit(start, end, values={"title": s.title if s else ""})
+                yield Hit(start, end, values={"title": s.title if s else ""}, whole_document=True)
             return
         if c == "count":
             open_items = [i for i in items if i.status != "done"]
@@ -85,7 +85,9 @@ class ActionItems(Kind):
                     (b for b in doc.blocks if b.kind == "heading" and b.section in ctx.action_sections(doc)), None
                 )
                 start, end = (sec.start, sec.end) if sec else item_span(open_items[0])
-                yield Hit(start, end, values={"count": str(len(open_items)), "max": str(limit)})
+                yield Hit(
+                    start, end, values={"count": str(len(open_items)), "max": str(limit)}, whole_document=True
+                )
             return
         ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
         for item in items:

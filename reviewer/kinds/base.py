@@ -25,6 +25,7 @@ class Hit:
     suggestions: list[Suggestion] = field(default_factory=list)
     fix: str | None = None
     message: str | None = None
+    whole_document: bool = False  # about the document as a whole (a missing section), not the text it points at
 
 
 POSTMORTEM_TITLE = re.compile(

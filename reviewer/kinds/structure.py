@@ -72,7 +72,7 @@ class Structure(Kind):
             for name in wanted:
                 if name not in present:
                     label = NAMES.get(name, name.replace("_", " ").capitalize())
-                    yield Hit(anchor.start, anchor.end, values={"section": label})
+                    yield Hit(anchor.start, anchor.end, values={"section": label}, whole_document=True)
             return
         if c == "impact-quantified":
             yield from self._impact(doc)

@@ -1,0 +1,125 @@
+"""Which lines a change touched: unified diffs, from git or from GitHub's pull-request API.
+
+A pull-request bot should comment on what the pull request changes, not on the whole
+document. Both ``--diff-base`` (git) and the GitHub bot (each file's ``patch``) reduce
+to the same question: the new-file line numbers of added lines.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+class DiffError(Exception):
+    """git could not produce the diff (not a repository, unknown ref)."""
+
+
+def added_lines(patch: str) -> set[int]:
+    """New-file line numbers of the lines a unified diff adds (``+`` lines of its hunks).
+
+    Accepts one file's hunks (GitHub's ``patch`` field) or a whole file diff with headers.
+    """
+    out: set[int] = set()
+    line: int | None = None
+    for raw in patch.splitlines():
+        m = HUNK.match(raw)
+        if m:
+            line = int(m.group(1))
+            continue
+        if line is None or raw.startswith("\\"):  # headers before the first hunk; "\ No newline at end of file"
+            continue
+        if raw.startswith("+"):
+            out.add(line)
+            line += 1
+        elif raw.startswith("-"):
+            continue
+        else:  # context line (" " or an empty line where trailing whitespace was stripped)
+            line += 1
+    return out
+
+
+def parse(diff: str) -> dict[str, set[int]]:
+    """``git diff`` output (several files) -> {new path: added line numbers}; deleted files are left out."""
+    files: dict[str, set[int]] = {}
+    path: str | None = None
+    chunk: list[str] = []
+
+    def flush() -> None:
+        if path is not None:
+            files[path] = added_lines("\n".join(chunk))
+
+    for raw in diff.splitlines():
+        if raw.startswith("diff --git "):
+            flush()
+            path, chunk = None, []
+            continue
+        if raw.startswith("+++ "):
+            target = raw[4:].strip()
+            path = None if target == "/dev/null" else _strip_prefix(_unquote(target))
+            chunk = []
+            continue
+        chunk.append(raw)
+    flush()
+    return files
+
+
+def _unquote(name: str) -> str:
+    """git quotes names with unusual characters in C style: "b/caf\\303\\251.md"."""
+    if not (name.startswith('"') and name.endswith('"')):
+        return name
+    body = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return body.encode("latin-1").decode("utf-8", "replace")
+
+
+def _strip_prefix(name: str) -> str:
+    return name[2:] if name.startswith(("b/", "a/")) else name
+
+
+def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, set[int]]]:
+    """Lines added or changed in the working tree relative to ``base`` (a commit, branch or tag).
+
+    Uses the merge base for ``A...`` style comparison, so a branch behind its base still
+    shows only its own changes. Returns the repository root and {absolute path: lines};
+    a file absent from the map is unchanged.
+    """
+    root = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
+    try:
+        merge_base = _git(["merge-base", base, "HEAD"], root).strip()
+    except DiffError:
+        merge_base = base  # no common history (or a plain commit): compare with it directly
+    text = _git(["diff", "--no-color", "--no-ext-diff", "--unified=0", "--no-renames", merge_base, "--"], root)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
+    files = {root / p: lines for p, lines in parse(text).items()}
+    for name in filter(None, untracked.split("\0")):
+        p = root / name
+        try:
+            n = len(p.read_text(encoding="utf-8", errors="replace").splitlines())
+        except OSError:
+            continue
+        files[p] = set(range(1, n + 1))  # a new file: every line is new
+    return root, files
+
+
+def _git(args: list[str], cwd: Path | None) -> str:
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise DiffError("--diff-base needs git, which is not installed") from None
+    if proc.returncode != 0:
+        raise DiffError(f"git {' '.join(args[:2])}: {proc.stderr.strip() or 'failed'}")
+    return proc.stdout
+
+
+def on_changed_lines(findings: list, lines: set[int]) -> list:
+    """The findings a change is responsible for: those touching a changed line, plus whole-document ones.
+
+    A whole-document finding (a missing section) has no line of its own to blame, so it
+    stays as long as the file changed at all; it is reported once, at its anchor.
+    """
+    return [f for f in findings if f.whole_document or any(n in lines for n in range(f.line, f.end_line + 1))]
