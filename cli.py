@@ -13,7 +13,7 @@ import click
 
 from reviewer import __version__
 
-FORMAT_NAMES = ["text", "json"]
+FORMAT_NAMES = ["text", "json", "sarif", "rdjson", "rdjsonl", "github", "gitlab", "markdown"]
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -429,6 +429,10 @@ def rule_cmd(selector: str) -> None:
             return
     _fail(f"no rule {selector!r} (see `pmreview rules`)")
 
+
+from reviewer.github.cli import github  # noqa: E402
+
+main.add_command(github)
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from reviewer.ruleset import FAMILIES, Rule
 
+DOCS_URL = "https://github.com/pmreview/pmreview/blob/main/docs/rules"
+"""Where the generated rule pages are published; every output format links rules here."""
+
+
+def rule_url(code: str) -> str:
+    """The help page of a rule, so CI annotations and PR comments can link to the why and the fix."""
+    return f"{DOCS_URL}/{code}.md"
+
 
 def _block(text: str) -> str:
     return "\n".join(line.rstrip() for line in str(text).strip().splitlines())

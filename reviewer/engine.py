@@ -239,6 +239,8 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
         if options.corpus is not None:
             config = dataclass_replace(config, corpus=options.corpus, index_dir=None)
         rules = rules_for(config, options, item.path)
+        for r in rules:  # before the cache lookup: a cached file still lists its rules (SARIF's driver)
+            all_rules[r.code] = r
         key = None
         if options.cache is not None:
             key = options.cache.key(item.path, source.text.encode("utf-8"), _settings(config, rules))
@@ -250,8 +252,6 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
                 work.append(result)
                 continue
         doc = parse(source, _aliases(config))
-        for r in rules:
-            all_rules[r.code] = r
         sentences = [s for b in doc.blocks for s in split_block(doc, b)]
         any_trigger = _union(tuple(rules))
         candidates = sentences if any_trigger is None else [s for s in sentences if any_trigger.search(s.text)]
@@ -442,6 +442,7 @@ def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Docu
         fix=fix,
         section=section.canonical or section.title if section else None,
         whole_document=hit.whole_document,
+        data=dict(hit.data),
     )
 
 

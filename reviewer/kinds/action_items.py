@@ -85,9 +85,7 @@ class ActionItems(Kind):
                     (b for b in doc.blocks if b.kind == "heading" and b.section in ctx.action_sections(doc)), None
                 )
                 start, end = (sec.start, sec.end) if sec else item_span(open_items[0])
-                yield Hit(
-                    start, end, values={"count": str(len(open_items)), "max": str(limit)}, whole_document=True
-                )
+                yield Hit(start, end, values={"count": str(len(open_items)), "max": str(limit)}, whole_document=True)
             return
         ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
         for item in items:

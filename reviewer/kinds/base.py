@@ -26,6 +26,7 @@ class Hit:
     fix: str | None = None
     message: str | None = None
     whole_document: bool = False  # about the document as a whole (a missing section), not the text it points at
+    data: dict = field(default_factory=dict)  # structured details for the output formats (Finding.data)
 
 
 POSTMORTEM_TITLE = re.compile(

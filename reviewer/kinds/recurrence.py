@@ -63,6 +63,19 @@ class Recurrence(Kind):
                     "weakness": weakness,
                     "score": f"{best.score:.2f}",
                 },
+                data={
+                    "recurrence": {
+                        "title": best.doc.title,
+                        "date": best.doc.date,
+                        "path": best.doc.path,
+                        "factor": best.factor["text"],
+                        "line": best.factor["line"],
+                        "weakness": best.shared_weakness,
+                        "score": round(float(best.score), 4),
+                        "open": open_n,
+                        "done": done_n,
+                    }
+                },
             )
 
 

@@ -1,0 +1,146 @@
+"""``pmreview github review``: the click command; everything heavy is imported when it runs.
+
+Only click is imported at module level, because ``reviewer.cli`` registers this group on
+every start-up, including ``pmreview --version``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def github() -> None:
+    """Review pull requests on GitHub (for GitHub Actions)."""
+
+
+@github.command("review")
+@click.option("--repo", help="OWNER/NAME of the repository [default: $GITHUB_REPOSITORY].")
+@click.option("--pr", "number", type=int, help="Pull request number [default: from $GITHUB_EVENT_PATH].")
+@click.option("--sha", help="Head commit of the pull request [default: from $GITHUB_EVENT_PATH].")
+@click.option("--token", help="GitHub token [default: $GITHUB_TOKEN; prefer the variable, flags show in `ps`].")
+@click.option("--api-url", help="REST API root [default: $GITHUB_API_URL or https://api.github.com].")
+@click.option(
+    "--paths",
+    "globs",
+    multiple=True,
+    help="Globs of the Markdown files to review, comma-separated or repeated; ** spans folders "
+    "[default: postmortems/** and **/postmortem*.md].",
+)
+@click.option("--select", multiple=True, help="Rules to enable: codes, prefixes (BL) or names; comma-separated.")
+@click.option("--ignore", multiple=True, help="Rules to disable: codes, prefixes or names; comma-separated.")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the configured selection.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default=None,
+    help="Lowest severity of a finding on a changed line that makes the exit code 1 [default: warning].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Use this .pmreview.toml/pyproject.toml for every file instead of discovering one.",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Indexed folder of past postmortems: adds RE findings.",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PMREVIEW_CACHE_DIR",
+    default=".pmreview_cache",
+    show_default=True,
+    help="Where cached results live.",
+)
+@click.option("--retry-delay", type=float, default=1.0, hidden=True, help="First backoff delay in seconds (tests).")
+def review_pr(
+    repo: str | None,
+    number: int | None,
+    sha: str | None,
+    token: str | None,
+    api_url: str | None,
+    globs: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    fail_on: str | None,
+    config_file: Path | None,
+    corpus_dir: Path | None,
+    no_cache: bool,
+    cache_dir: Path,
+    retry_delay: float,
+) -> None:
+    """Review the postmortems a pull request changes: line comments, one summary comment.
+
+    Files are read from the working tree (check out the pull request's head commit). Only
+    findings on added lines are commented; the summary comment is edited in place. On a
+    fork, or when the token may not write, findings are printed as annotations instead.
+
+    Exit status: 0 no finding at or above --fail-on on a changed line (or about a whole
+    changed document), 1 findings, 2 errors. See docs/github-bot.md.
+    """
+    from reviewer.cache import ResultCache
+    from reviewer.cli import _fail, _split
+    from reviewer.config import ConfigError, load_file
+    from reviewer.engine import Options
+    from reviewer.findings import Severity
+    from reviewer.github.api import GitHubClient, GitHubError
+    from reviewer.github.bot import DEFAULT_GLOBS, run
+    from reviewer.github.event import EventError, from_environment
+    from reviewer.nlp import ModelError
+    from reviewer.recurrence import IndexError_
+    from reviewer.ruleset import RuleError, default_rules, known_selector
+
+    try:
+        pr = from_environment(os.environ, repo=repo, number=number, sha=sha, token=token, api_url=api_url)
+    except EventError as exc:
+        _fail(str(exc))
+    try:
+        rules = default_rules()
+        for selector in (*(_split(select) or ()), *(_split(ignore) or ()), *(_split(extend_select) or ())):
+            if not known_selector(rules, selector):
+                _fail(f"unknown rule selector {selector!r} (see `pmreview rules`)")
+        if config_file is not None:
+            load_file(config_file)
+        options = Options(
+            config_file=config_file,
+            select=_split(select),
+            ignore=_split(ignore),
+            extend_select=_split(extend_select) or (),
+            cache=None if no_cache else ResultCache(cache_dir),
+            corpus=corpus_dir,
+        )
+        client = GitHubClient(pr.token, pr.api_url, base_delay=retry_delay)
+        outcome = run(
+            client,
+            pr,
+            options,
+            globs=_split(globs) or DEFAULT_GLOBS,
+            fail_on=Severity.parse(fail_on) if fail_on else None,
+        )
+    except (RuleError, ConfigError, ModelError, IndexError_) as exc:
+        _fail(str(exc))
+    except GitHubError as exc:
+        _fail(explain(exc))
+    sys.exit(outcome.exit_code)
+
+
+def explain(exc: Exception) -> str:
+    """The GitHub error with what usually causes it."""
+    status = getattr(exc, "status", None)
+    if status == 401:
+        return f"GitHub rejected the token: {exc}; check GITHUB_TOKEN or --token"
+    if status == 404:
+        return f"{exc}; check --repo and --pr, and that the token can read the repository"
+    if status == 403:
+        return f"{exc}; the token may not read this repository (or the rate limit is spent)"
+    return str(exc)
