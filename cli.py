@@ -434,5 +434,9 @@ from reviewer.github.cli import github  # noqa: E402
 
 main.add_command(github)
 
+from reviewer.report.cli import report  # noqa: E402
+
+main.add_command(report)
+
 if __name__ == "__main__":
     main()

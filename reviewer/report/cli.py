@@ -1,0 +1,165 @@
+"""`pmreview report`: the click command. Only click is imported here; the analysis, the models
+and the HTML renderer load when the command runs, so `pmreview --help` stays fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"pmreview: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _day(value) -> date | None:
+    return value.date() if value is not None else None
+
+
+@click.command("report")
+@click.argument("corpus", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file (format from its suffix: .html or .json) instead of stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "json"]),
+    default=None,
+    help="Output format [default: from --out's suffix, else json].",
+)
+@click.option("--since", type=ISO_DATE, help="Only incidents dated on or after this day (YYYY-MM-DD).")
+@click.option("--until", type=ISO_DATE, help="Only incidents dated on or before this day (YYYY-MM-DD).")
+@click.option("--group-by", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True)
+@click.option(
+    "--as-of", type=ISO_DATE, help="The day overdue is judged against [default: today]; printed in the report."
+)
+@click.option(
+    "--target-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.15,
+    show_default=True,
+    help="Target recurrence rate drawn on the trend.",
+)
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the corpus index lives [default: CORPUS/.pmreview].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Use this .pmreview.toml/pyproject.toml for every document instead of discovering one.",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PMREVIEW_CACHE_DIR",
+    default=".pmreview_cache",
+    show_default=True,
+    help="Where cached review results live.",
+)
+def report(
+    corpus: Path | None,
+    out: Path | None,
+    fmt: str | None,
+    since,
+    until,
+    group_by: str,
+    as_of,
+    target_rate: float,
+    index_dir: Path | None,
+    config_file: Path | None,
+    no_cache: bool,
+    cache_dir: Path,
+) -> None:
+    """Across a folder of postmortems: recurring factor clusters, the recurrence rate per period,
+    action-item follow-through, writing quality and factor categories over time.
+
+    The corpus index is built or updated first (incrementally). Without CORPUS, the `corpus`
+    of the configuration found from the current directory is used.
+    """
+    from reviewer.config import ConfigError
+    from reviewer.nlp import ModelError
+    from reviewer.recurrence import IndexError_
+    from reviewer.report.data import Settings, compute
+    from reviewer.ruleset import RuleError
+
+    corpus, index_dir = _corpus(corpus, index_dir)
+    if not corpus.is_dir():
+        _fail(f"{corpus}: not a directory")
+    since_day, until_day = _day(since), _day(until)
+    if since_day and until_day and since_day > until_day:
+        _fail(f"--since {since_day} is after --until {until_day}")
+    if fmt is None:
+        fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "json"
+    settings = Settings(
+        as_of=_day(as_of) or date.today(),
+        since=since_day,
+        until=until_day,
+        group_by=group_by,
+        target_rate=target_rate,
+        index_dir=index_dir,
+        config_file=config_file,
+        cache_dir=None if no_cache else cache_dir,
+    )
+    try:
+        data = compute(corpus, settings)
+    except (ConfigError, ModelError, IndexError_, RuleError) as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        import json
+
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        from reviewer.report.html import render
+
+        text = render(data, link_base=_link_base(corpus, out))
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write the report ({exc.strerror or exc})")
+    s = data["summary"]
+    rate = "n/a" if s["recurrence_rate"] is None else f"{s['recurrence_rate']:.0%}"
+    click.echo(
+        f"Wrote {out}: {s['documents']} documents ({s['undated']} undated), {s['recurring_clusters']} recurring "
+        f"clusters, recurrence rate {rate}, {s['overdue']} overdue action items (as of {data['as_of']}).",
+        err=True,
+    )
+
+
+def _corpus(corpus: Path | None, index_dir: Path | None) -> tuple[Path, Path | None]:
+    """CORPUS wins; otherwise the `corpus` (and `index-dir`) of the configuration found from here."""
+    if corpus is not None:
+        return corpus, index_dir
+    from reviewer.config import discover
+
+    config = discover(Path.cwd().resolve())
+    if config.corpus is None:
+        _fail('no corpus: pass CORPUS or set `corpus = "postmortems/"` in [tool.pmreview]')
+    return config.corpus, index_dir or config.index_dir
+
+
+def _link_base(corpus: Path, out: Path | None) -> str:
+    """How to reach the corpus from where the HTML file is read, so its links open the documents."""
+    where = (out.parent if out is not None else Path.cwd()).resolve()
+    try:
+        rel = os.path.relpath(corpus.resolve(), where)
+    except ValueError:  # another drive (Windows): no relative path exists
+        return ""
+    rel = Path(rel).as_posix()
+    return "" if rel == "." else rel.rstrip("/") + "/"

@@ -1,0 +1,162 @@
+"""The corpus as the report sees it: the index kept fresh, one review pass, and each document's date.
+
+* The index (reviewer/recurrence.py) holds the factors and their vectors. It is rebuilt
+  incrementally only when a file changed; a fresh index is just loaded, without loading the
+  embedding model or rewriting the file.
+* One review pass over every document with the stable BL, QU and RC rules gives the
+  writing-quality counts and, as a by-product of the same parse, every action item's full
+  record (owner, deadline date, priority, status). It goes through the results cache
+  (reviewer/cache.py), so a warm report parses nothing.
+* A document's date comes from reviewer/dates.document_date (front matter, a ``Date:`` line,
+  the file name); when none of those has one, the first full date written near the top of
+  the document (a summary's "On Tuesday 22nd June 2021", a timeline's "2021-06-22 08:21")
+  is taken, with ``date_source`` "text", so postmortems that only state their date in
+  prose still land in a period instead of being counted as undated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from reviewer.dates import DAY_MONTH, ISO, MONTH_DAY, MONTHS, document_date
+from reviewer.markdown import FRONT_MATTER
+from reviewer.recurrence import CorpusDoc, Index, IndexError_, build, corpus_files, index_path, load
+
+QUALITY_FAMILIES = ("BL", "QU", "RC")
+TEXT_DATE_WINDOW = 3000  # characters after the front matter searched for a written date
+
+
+@dataclass
+class Reviewed:
+    """What the review pass learned about one document."""
+
+    text: str
+    quality: dict[str, int] | None  # None: the configuration excludes the file from review
+    actions: list[dict] = field(default_factory=list)
+
+
+class _LazyEncoder:
+    """The embedding model, loaded only if the index really has something to embed."""
+
+    def __init__(self) -> None:
+        from reviewer.models.embedder import MiniLMEncoder
+
+        self.name = MiniLMEncoder.name
+        self.dim = MiniLMEncoder.dim
+
+    def encode(self, texts):
+        from reviewer.models.embedder import get_encoder
+
+        return get_encoder().encode(texts)
+
+
+def fresh_index(root: Path, index_dir: Path | None = None) -> tuple[Index, bool]:
+    """The corpus index, updated if any file was added, changed or removed; and whether it was."""
+    path = index_path(root, index_dir)
+    encoder = _LazyEncoder()
+    try:
+        index = load(path, encoder.name)
+    except IndexError_:
+        index = None
+    if index is not None:
+        current = {f.relative_to(root).as_posix(): f for f in corpus_files(root)}
+        known = {d.path: d.sha for d in index.docs}
+        if set(current) == set(known) and all(
+            hashlib.sha256(current[p].read_bytes()).hexdigest() == sha for p, sha in known.items()
+        ):
+            return index, False
+    index, _ = build(root, path, encoder)
+    return index, True
+
+
+def quality_codes() -> tuple[str, ...]:
+    """The stable rules of the writing-quality families (preview rules stay off, as in `review`)."""
+    from reviewer.ruleset import default_rules
+
+    return tuple(r.code for r in default_rules() if r.code[:2] in QUALITY_FAMILIES and r.status != "preview")
+
+
+def review(root: Path, docs: list[CorpusDoc], config_file: Path | None, cache_dir: Path | None) -> dict[str, Reviewed]:
+    """Quality counts and action-item records per document path (relative to ``root``)."""
+    from reviewer.cache import ResultCache
+    from reviewer.engine import Input, Options, review_inputs
+
+    files = {d.path: root / d.path for d in docs}
+    options = Options(
+        config_file=config_file,
+        select=quality_codes(),
+        cache=ResultCache(cache_dir) if cache_dir is not None else None,
+    )
+    report = review_inputs([Input(str(f), f) for f in files.values()], options)
+    by_display = {r.path: r for r in report.files}
+    out: dict[str, Reviewed] = {}
+    for rel, file in files.items():
+        result = by_display.get(str(file))
+        if result is not None and result.source is not None and result.error is None:
+            counts = dict.fromkeys(QUALITY_FAMILIES, 0)
+            for f in result.findings:
+                if f.code[:2] in counts:
+                    counts[f.code[:2]] += 1
+            out[rel] = Reviewed(result.source.text, counts, list(result.actions))
+        else:
+            out[rel] = _unreviewed(file, rel)
+    return out
+
+
+def _unreviewed(file: Path, rel: str) -> Reviewed:
+    """A file the configuration excludes from review: its action items still count, its quality does not."""
+    from reviewer.actions import extract
+    from reviewer.engine import section_aliases
+    from reviewer.markdown import parse
+    from reviewer.source import InputError, read_source
+
+    try:
+        source = read_source(file, rel)
+    except InputError:
+        return Reviewed("", None, [])
+    return Reviewed(source.text, None, [i.record() for i in extract(parse(source, section_aliases()))])
+
+
+def dated(text: str, path: str) -> tuple[date | None, str | None]:
+    """The document's date and where it came from: front-matter, date-line, file-name, text or None."""
+    fm = FRONT_MATTER.match(text)
+    front = fm.group(1) if fm else None
+    found = document_date(front, text, path)
+    if found is not None:
+        if found == document_date(front, "", "") or (front and found == document_date(None, front, "")):
+            return found, "front-matter"
+        if found == document_date(None, text, ""):
+            return found, "date-line"
+        return found, "file-name"
+    body = text[fm.end() if fm else 0 :][:TEXT_DATE_WINDOW]
+    written = _first_written_date(body)
+    return (written, "text") if written is not None else (None, None)
+
+
+def _first_written_date(text: str) -> date | None:
+    """The earliest full date (with a year) in ``text``: 2021-06-22, 22nd June 2021, June 22, 2021."""
+    found: list[tuple[int, date]] = []
+    for m in ISO.finditer(text):
+        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            found.append((m.start(), d))
+    for pattern, day_first in ((DAY_MONTH, True), (MONTH_DAY, False)):
+        for m in pattern.finditer(text):
+            if not m.group(3):
+                continue
+            day, name = (m.group(1), m.group(2)) if day_first else (m.group(2), m.group(1))
+            month = MONTHS.get(name.lower().rstrip(".")) or MONTHS.get(name.lower()[:3])
+            d = _make(int(m.group(3)), month, int(day)) if month else None
+            if d:
+                found.append((m.start(), d))
+    return min(found)[1] if found else None
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,388 @@
+"""The data behind `pmreview report`: one JSON-ready dict, the contract in docs/report.md.
+
+Scope. The documents the report is *about* (S) are every document, or with --since/--until
+the dated documents inside that window. The *history* (H) the recurrence is judged against
+is S plus every document dated before the window: a 2025 incident that repeats a 2023
+factor is a recurrence even in a report that starts in 2025. Documents dated after --until
+are the report's future and are left out of H. Undated documents cannot be placed in a
+window: they are always listed under ``undated``, and take part in S and H only when no
+window is given (and never in a period).
+
+Everything is computed from the corpus and the options alone, so the same corpus and
+options give the same bytes: the only date in the output is the explicit as-of date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
+from reviewer.report import clusters as clustering
+from reviewer.report import follow
+from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review
+from reviewer.report.naming import Namer, medoid
+from reviewer.report.periods import GROUPS, span
+
+VERSION = 1
+HALF_LIFE_DAYS = 365.0  # a cluster's score: each incident counts 2^(-age / half-life)
+UNDATED_WEIGHT = 0.5  # an undated incident's contribution to a cluster's score
+CLUSTER_CACHE = "report-clusters.json"
+CATEGORIES = ("technical", "process", "organisational", "detection")
+
+
+@dataclass(frozen=True)
+class Settings:
+    as_of: date
+    since: date | None = None
+    until: date | None = None
+    group_by: str = "quarter"
+    target_rate: float = 0.15
+    index_dir: Path | None = None
+    config_file: Path | None = None
+    cache_dir: Path | None = None  # results cache of the review pass; None: no cache
+
+
+@dataclass
+class Doc:
+    meta: CorpusDoc
+    day: date | None
+    source: str | None
+    reviewed: Reviewed
+    first: int  # its factors are rows first .. first + len(meta.factors) of the factor arrays
+    in_scope: bool = False
+    in_history: bool = False
+
+    @property
+    def iso(self) -> str | None:
+        return self.day.isoformat() if self.day else None
+
+
+def compute(corpus: Path, settings: Settings) -> dict:
+    """Index (incrementally), review, cluster and aggregate a corpus into the report dict."""
+    if settings.group_by not in GROUPS:
+        raise ValueError(f"group_by must be one of {', '.join(GROUPS)}")
+    index, _ = fresh_index(corpus, settings.index_dir)
+    reviewed = review(corpus, index.docs, settings.config_file, settings.cache_dir)
+    docs = _documents(index.docs, reviewed, settings)
+    factors = _factors(index, docs, index_path(corpus, settings.index_dir).parent)
+    found = _clusters(docs, factors, settings)
+    scope = [d for d in docs if d.in_scope]
+    recurring = _recurring(docs, factors, found)
+    ids = {label: c["id"] for label, c in found.items()}
+    periods = _periods(scope, factors, recurring, settings)
+    actions = [(d.meta.path, a) for d in scope for a in d.reviewed.actions]
+    totals = follow.counts(a for _, a in actions)
+    overdue = follow.overdue(actions, settings.as_of)
+    dated_scope = [d for d in scope if d.day]
+    undated = [{"path": d.meta.path, "title": d.meta.title} for d in docs if d.day is None]
+    category_model = factors["category_model"]
+    return {
+        "version": VERSION,
+        "as_of": settings.as_of.isoformat(),
+        "corpus": corpus.resolve().name,
+        "since": settings.since.isoformat() if settings.since else None,
+        "until": settings.until.isoformat() if settings.until else None,
+        "group_by": settings.group_by,
+        "target_rate": settings.target_rate,
+        "summary": {
+            "documents": len(scope),
+            "dated": len(dated_scope),
+            "undated": len(undated),
+            "factors": sum(len(d.meta.factors) for d in scope),
+            "recurring_clusters": len(found),
+            "recurrence_rate": _rate(sum(recurring[id(d)] for d in dated_scope), len(dated_scope)),
+            "actions_total": totals["total"],
+            "actions_done": totals["done"],
+            "overdue": len(overdue),
+        },
+        "documents": [_document(d, factors, ids, recurring) for d in sorted(scope, key=_chronological)],
+        "undated": undated,
+        "clusters": sorted(found.values(), key=lambda c: int(c["id"][1:])),
+        "periods": periods,
+        "actions": {
+            "total": totals["total"],
+            "done": totals["done"],
+            "open": totals["open"],
+            "with_owner": totals["with_owner"],
+            "with_deadline": totals["with_deadline"],
+            "owner_coverage": follow.coverage(totals["with_owner"], totals["total"]),
+            "deadline_coverage": follow.coverage(totals["with_deadline"], totals["total"]),
+            "by_priority": follow.by_priority(a for _, a in actions),
+            "overdue": overdue,
+        },
+        "taxonomy": {
+            "model": "category_classifier",
+            "cv_accuracy": category_model.meta.get("cv_accuracy") if category_model else None,
+            "labels": list(category_model.labels) if category_model else list(CATEGORIES),
+            "counts": _category_counts(scope, factors),
+        },
+    }
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+def _documents(metas: list[CorpusDoc], reviewed: dict[str, Reviewed], settings: Settings) -> list[Doc]:
+    window = settings.since is not None or settings.until is not None
+    out, first = [], 0
+    for meta in metas:
+        r = reviewed[meta.path]
+        day, source = dated(r.text, meta.path)
+        doc = Doc(meta, day, source, r, first)
+        first += len(meta.factors)
+        if day is None:
+            doc.in_scope = doc.in_history = not window
+        else:
+            after_start = settings.since is None or day >= settings.since
+            before_end = settings.until is None or day <= settings.until
+            doc.in_scope = after_start and before_end
+            doc.in_history = before_end
+        out.append(doc)
+    return out
+
+
+def _chronological(d: Doc) -> tuple:
+    return (d.day is None, d.day or date.min, d.meta.path)
+
+
+def _document(d: Doc, factors: dict, ids: dict[int, str], recurring: dict[int, bool]) -> dict:
+    labels = factors["labels"][d.first : d.first + len(d.meta.factors)]
+    mine = sorted({ids[int(label)] for label in labels if int(label) in ids}, key=lambda c: int(c[1:]))
+    done = sum(follow.is_done(a) for a in d.reviewed.actions)
+    return {
+        "path": d.meta.path,
+        "title": d.meta.title,
+        "date": d.iso,
+        "date_source": d.source,
+        "factors": len(d.meta.factors),
+        "clusters": mine,
+        "recurring": bool(recurring[id(d)]) if d.day else None,
+        "quality": d.reviewed.quality,
+        "actions": {"total": len(d.reviewed.actions), "done": done, "open": len(d.reviewed.actions) - done},
+    }
+
+
+# --- factors and clusters --------------------------------------------------------------
+
+
+def _factors(index, docs: list[Doc], cache_dir: Path) -> dict:
+    """Per factor: vector, weakness probabilities, category and cluster label."""
+    from reviewer.models.category import default as category_model
+    from reviewer.models.weakness import default as weakness_model
+
+    rows = np.array([int(f.get("rows", 1)) for d in docs for f in d.meta.factors], dtype=np.int64)
+    vectors = clustering.factor_vectors(index.vectors, rows)
+    weakness = weakness_model()
+    probs = weakness.probabilities(vectors) if weakness is not None and len(vectors) else None
+    blocks = probs.argmax(axis=1) if probs is not None else np.zeros(len(vectors), dtype=np.int64)
+    cache = _load_cache(cache_dir / CLUSTER_CACHE)
+    before = dict(cache)
+    labels = clustering.cluster(clustering.features(vectors, probs), blocks, cache=cache)
+    if cache != before:
+        _save_cache(cache_dir / CLUSTER_CACHE, cache)
+    model = category_model()
+    categories = model.predict(vectors) if model is not None and len(vectors) else [None] * len(vectors)
+    owner = np.array([i for i, d in enumerate(docs) for _ in d.meta.factors], dtype=np.int64)
+    return {
+        "vectors": vectors,
+        "probs": probs,
+        "labels": labels,
+        "categories": categories,
+        "owner": owner,
+        "clean": [f.get("clean") or f["text"] for d in docs for f in d.meta.factors],
+        "paths": [d.meta.path for d in docs for _ in d.meta.factors],
+        "weakness": weakness,
+        "category_model": model,
+        "docs": docs,
+    }
+
+
+def _clusters(docs: list[Doc], factors: dict, settings: Settings) -> dict[int, dict]:
+    """Recurring clusters (>= 2 incidents of the history, >= 1 in scope), scored, with ids c1, c2, …"""
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(factors["labels"]):
+        if docs[factors["owner"][i]].in_history:
+            members[int(label)].append(i)
+    namer: Namer | None = None
+    found = []
+    for label, rows in members.items():
+        incidents = sorted({int(factors["owner"][i]) for i in rows})
+        if len(incidents) < 2 or not any(docs[k].in_scope for k in incidents):
+            continue
+        namer = namer or Namer(factors["clean"], factors["labels"])
+        found.append((label, _cluster(rows, incidents, docs, factors, namer, settings)))
+    found.sort(key=lambda lc: (-lc[1]["score"], -lc[1]["count"], _neg_date(lc[1]["last_seen"]), lc[1]["name"]))
+    out = {}
+    for n, (label, c) in enumerate(found, 1):
+        out[label] = {"id": f"c{n}", **c}
+    return out
+
+
+def _neg_date(iso: str | None) -> int:
+    return -date.fromisoformat(iso).toordinal() if iso else 0
+
+
+def _cluster(rows: list[int], incidents: list[int], docs: list[Doc], factors: dict, namer: Namer, settings) -> dict:
+    owner = factors["owner"]
+    terms = namer.terms(rows, factors["paths"])
+    rep = rows[medoid(factors["vectors"][rows])]
+    first_of: dict[int, int] = {}
+    for i in rows:
+        first_of.setdefault(int(owner[i]), i)
+    entries = []
+    for k in incidents:
+        d = docs[k]
+        f = d.meta.factors[first_of[k] - d.first]
+        entries.append(
+            {
+                "path": d.meta.path,
+                "title": d.meta.title,
+                "date": d.iso,
+                "factor": f["text"],
+                "line": f["line"],
+                "in_scope": d.in_scope,
+            }
+        )
+    entries.sort(key=lambda e: (e["date"] is None, e["date"] or "", e["path"]))
+    days = sorted(docs[k].day for k in incidents if docs[k].day)
+    score = 0.0
+    for k in incidents:
+        day = docs[k].day
+        age = max((settings.as_of - day).days, 0) if day else None
+        score += UNDATED_WEIGHT if age is None else 0.5 ** (age / HALF_LIFE_DAYS)
+    items = [a for k in incidents for a in docs[k].reviewed.actions]
+    done = sum(follow.is_done(a) for a in items)
+    rep_doc = docs[int(owner[rep])]
+    rep_factor = rep_doc.meta.factors[rep - rep_doc.first]
+    weakness_id, weakness_label = _shared_weakness(rows, factors)
+    cats = Counter(c for c in (factors["categories"][i] for i in rows) if c)
+    order = list(CATEGORIES)
+    category = min(cats, key=lambda c: (-cats[c], order.index(c) if c in order else 99, c)) if cats else None
+    return {
+        "name": " · ".join(terms),
+        "terms": terms,
+        "weakness": weakness_label,
+        "weakness_id": weakness_id,
+        "category": category,
+        "representative": {"text": rep_factor["text"], "path": rep_doc.meta.path, "line": rep_factor["line"]},
+        "count": len(incidents),
+        "factors": len(rows),
+        "first_seen": days[0].isoformat() if days else None,
+        "last_seen": days[-1].isoformat() if days else None,
+        "score": round(score, 4),
+        "incidents": entries,
+        "actions": {"total": len(items), "done": done, "open": len(items) - done},
+    }
+
+
+def _shared_weakness(rows: list[int], factors: dict) -> tuple[str | None, str | None]:
+    """The taxonomy class most of the cluster's factors are confidently in, if any (not a trigger)."""
+    probs, model = factors["probs"], factors["weakness"]
+    if probs is None or model is None:
+        return None, None
+    top = probs[rows].argmax(axis=1)
+    sure = probs[rows].max(axis=1) >= CONFIDENT
+    votes = Counter(int(t) for t, s in zip(top, sure, strict=True) if s)
+    if not votes:
+        return None, None
+    cls, n = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    if n * 2 < len(rows) or model.ids[cls].startswith("trigger-"):
+        return None, None
+    return model.ids[cls], model.labels[cls]
+
+
+def _recurring(docs: list[Doc], factors: dict, found: dict[int, dict]) -> dict[int, bool]:
+    """Per document (by id): does it share a recurring cluster with an incident dated strictly earlier?"""
+    earliest: dict[int, date] = {}
+    for i, label in enumerate(factors["labels"]):
+        d = docs[factors["owner"][i]]
+        label = int(label)
+        if label in found and d.in_history and d.day and (label not in earliest or d.day < earliest[label]):
+            earliest[label] = d.day
+    out = {}
+    for d in docs:
+        labels = {int(x) for x in factors["labels"][d.first : d.first + len(d.meta.factors)]}
+        out[id(d)] = bool(d.day) and any(label in earliest and earliest[label] < d.day for label in labels)
+    return out
+
+
+# --- periods ---------------------------------------------------------------------------
+
+
+def _periods(scope: list[Doc], factors: dict, recurring: dict[int, bool], settings: Settings) -> list[dict]:
+    days = [d.day for d in scope if d.day]
+    if not days and (settings.since is None or settings.until is None):
+        return []
+    first = settings.since or min(days)
+    last = settings.until or max(days)
+    out = []
+    for p in span(first, last, settings.group_by):
+        inside = [d for d in scope if d.day and p.start <= d.day <= p.end]
+        reviewed = [d for d in inside if d.reviewed.quality is not None]
+        quality = {
+            fam: (round(sum(d.reviewed.quality[fam] for d in reviewed) / len(reviewed), 4) if reviewed else None)
+            for fam in QUALITY_FAMILIES
+        }
+        counts = follow.counts(a for d in inside for a in d.reviewed.actions)
+        n_recurring = sum(recurring[id(d)] for d in inside)
+        out.append(
+            {
+                "period": p.name,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "incidents": len(inside),
+                "recurring": n_recurring,
+                "recurrence_rate": _rate(n_recurring, len(inside)),
+                "actions": counts,
+                "quality": quality,
+                "categories": _category_counts(inside, factors),
+            }
+        )
+    return out
+
+
+def _category_counts(docs: list[Doc], factors: dict) -> dict[str, int]:
+    labels = factors["category_model"].labels if factors["category_model"] else list(CATEGORIES)
+    out = dict.fromkeys(labels, 0)
+    for d in docs:
+        for c in factors["categories"][d.first : d.first + len(d.meta.factors)]:
+            if c in out:
+                out[c] += 1
+    return out
+
+
+def _rate(part: int, total: int) -> float | None:
+    return round(part / total, 4) if total else None
+
+
+# --- the cluster cache -----------------------------------------------------------------
+
+
+def _load_cache(path: Path) -> dict[str, list[int]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") == clustering.VERSION and isinstance(data.get("blocks"), dict):
+            return dict(data["blocks"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def _save_cache(path: Path, blocks: dict[str, list[int]]) -> None:
+    """Atomic, like the index: a reader never sees half a file. A read-only corpus just stays cold."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-clusters-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"version": clustering.VERSION, "blocks": blocks}, fh, separators=(",", ":"), sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass

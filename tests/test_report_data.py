@@ -1,0 +1,424 @@
+"""`pmreview report` data: the JSON contract (docs/report.md), clusters, recurrence, follow-through, dates.
+
+The fixture corpus (tests/fixtures/report/, fictional) has two pairs of repeated factors
+(orders replication-lag alerts to an unwatched channel, January and June; search calls to
+ranking without a timeout, April and August), one repeat between a dated and an undated
+document (an unescaped partner name, which carries a <script> tag), unrelated factors about
+the same systems, action items open and done in lists and a table, four date sources and
+one undated document. The real models run (no mocks); the corpus is indexed and reviewed
+once per module.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
+AS_OF = date(2026, 1, 1)
+ORDERS_1 = "2025-01-14-orders-replica-lag.md"
+ORDERS_2 = "2025-06-20-orders-lag-again.md"
+SEARCH_1 = "search-ranking-timeouts.md"
+SEARCH_2 = "2025-08-05-ranking-timeouts-again.md"
+CERT = "certificate-expiry.md"
+UNDATED = "payments-provider-outage.md"
+
+CONTRACT = {
+    "top": {
+        "version",
+        "as_of",
+        "corpus",
+        "since",
+        "until",
+        "group_by",
+        "target_rate",
+        "summary",
+        "documents",
+        "undated",
+        "clusters",
+        "periods",
+        "actions",
+        "taxonomy",
+    },
+    "summary": {
+        "documents",
+        "dated",
+        "undated",
+        "factors",
+        "recurring_clusters",
+        "recurrence_rate",
+        "actions_total",
+        "actions_done",
+        "overdue",
+    },
+    "document": {"path", "title", "date", "date_source", "factors", "clusters", "quality", "actions"},
+    "undated": {"path", "title"},
+    "cluster": {
+        "id",
+        "name",
+        "terms",
+        "weakness",
+        "category",
+        "representative",
+        "count",
+        "first_seen",
+        "last_seen",
+        "score",
+        "incidents",
+        "actions",
+    },
+    "representative": {"text", "path", "line"},
+    "incident": {"path", "title", "date", "factor", "line"},
+    "cluster_actions": {"total", "done", "open"},
+    "period": {
+        "period",
+        "start",
+        "end",
+        "incidents",
+        "recurring",
+        "recurrence_rate",
+        "actions",
+        "quality",
+        "categories",
+    },
+    "period_actions": {"total", "done", "open", "with_owner", "with_deadline"},
+    "actions": {"total", "done", "open", "owner_coverage", "deadline_coverage", "by_priority", "overdue"},
+    "overdue": {"text", "path", "line", "owner", "deadline", "priority", "days_overdue"},
+    "taxonomy": {"model", "cv_accuracy", "labels"},
+}
+LABELS = ["technical", "process", "organisational", "detection"]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    shutil.copytree(FIXTURES, root / "postmortems")
+    return root
+
+
+def settings(workdir: Path, **overrides):
+    from reviewer.report.data import Settings
+
+    base = {"as_of": AS_OF, "index_dir": workdir / "index", "cache_dir": workdir / "results"}
+    return Settings(**(base | overrides))
+
+
+@pytest.fixture(scope="module")
+def data(workdir: Path) -> dict:
+    from reviewer.report.data import compute
+
+    return compute(workdir / "postmortems", settings(workdir))
+
+
+def by_path(items: list[dict]) -> dict[str, dict]:
+    return {i["path"]: i for i in items}
+
+
+def cluster_of(data: dict, path: str, text: str) -> dict | None:
+    for c in data["clusters"]:
+        if any(i["path"] == path and text in i["factor"] for i in c["incidents"]):
+            return c
+    return None
+
+
+# --- the contract -----------------------------------------------------------------------
+
+
+def test_json_follows_the_contract(data: dict) -> None:
+    data = json.loads(json.dumps(data))  # plain JSON types only
+    assert CONTRACT["top"] <= set(data)
+    assert data["version"] == 1 and data["as_of"] == "2026-01-01" and data["corpus"] == "postmortems"
+    assert data["since"] is None and data["until"] is None and data["group_by"] == "quarter"
+    assert data["target_rate"] == 0.15
+    assert CONTRACT["summary"] <= set(data["summary"])
+    for d in data["documents"]:
+        assert CONTRACT["document"] <= set(d)
+        assert set(d["quality"]) == {"BL", "QU", "RC"} and {"total", "done"} <= set(d["actions"])
+        assert d["date_source"] in ("front-matter", "date-line", "file-name", "text", None)
+    for u in data["undated"]:
+        assert CONTRACT["undated"] <= set(u)
+    assert data["clusters"], "the fixture corpus has recurring factors"
+    for c in data["clusters"]:
+        assert CONTRACT["cluster"] <= set(c) and c["id"].startswith("c")
+        assert c["name"] == " · ".join(c["terms"]) and len(c["terms"]) == 3
+        assert c["category"] in LABELS
+        assert CONTRACT["representative"] <= set(c["representative"])
+        assert CONTRACT["cluster_actions"] <= set(c["actions"])
+        assert c["count"] == len({i["path"] for i in c["incidents"]}) >= 2
+        for i in c["incidents"]:
+            assert CONTRACT["incident"] <= set(i)
+    for p in data["periods"]:
+        assert CONTRACT["period"] <= set(p) and CONTRACT["period_actions"] <= set(p["actions"])
+        assert set(p["quality"]) == {"BL", "QU", "RC"} and set(p["categories"]) == set(LABELS)
+    assert CONTRACT["actions"] <= set(data["actions"])
+    for o in data["actions"]["overdue"]:
+        assert CONTRACT["overdue"] <= set(o)
+    assert CONTRACT["taxonomy"] <= set(data["taxonomy"])
+    assert data["taxonomy"]["labels"] == LABELS and 0.5 < data["taxonomy"]["cv_accuracy"] < 1
+    paths = [d["path"] for d in data["documents"]] + [i["path"] for c in data["clusters"] for i in c["incidents"]]
+    assert all(not p.startswith("/") and "\\" not in p and not p.startswith("postmortems") for p in paths)
+
+
+def test_summary_counts(data: dict) -> None:
+    s = data["summary"]
+    assert (s["documents"], s["dated"], s["undated"]) == (6, 5, 1)
+    assert s["factors"] == sum(d["factors"] for d in data["documents"])
+    assert s["recurring_clusters"] == len(data["clusters"]) == 3
+
+
+# --- clusters ---------------------------------------------------------------------------
+
+
+def test_repeated_factors_cluster_together(data: dict) -> None:
+    orders = cluster_of(data, ORDERS_1, "Replication-lag alerts")
+    assert orders is not None and {i["path"] for i in orders["incidents"]} == {ORDERS_1, ORDERS_2}
+    assert (orders["first_seen"], orders["last_seen"], orders["count"]) == ("2025-01-14", "2025-06-20", 2)
+    assert "replication-lag" in orders["terms"]
+    assert orders["weakness"] == "alerts routed to a destination no one watches"
+    assert orders["category"] == "detection"
+    search = cluster_of(data, SEARCH_1, "without any timeout")
+    assert search is not None and {i["path"] for i in search["incidents"]} == {SEARCH_1, SEARCH_2}
+    assert "ranking" in search["terms"]
+    assert search["representative"]["path"] in (SEARCH_1, SEARCH_2)
+    # clusters reach undated documents too; their dates just do not count as "earlier"
+    escaping = cluster_of(data, UNDATED, "partner name")
+    assert escaping is not None and {i["path"] for i in escaping["incidents"]} == {SEARCH_2, UNDATED}
+
+
+def test_unrelated_factors_stay_apart(data: dict) -> None:
+    # same systems (orders replicas, search), different weaknesses: not recurring
+    for path, text in [
+        (ORDERS_1, "failover controller promoted"),
+        (ORDERS_1, "nightly export"),
+        (ORDERS_2, "Only one engineer"),
+        (SEARCH_1, "index rebuild"),
+        (CERT, "expiry date"),
+        (UNDATED, "fallback payment provider"),
+    ]:
+        assert cluster_of(data, path, text) is None, text
+
+
+def test_clusters_sorted_by_recency_weighted_score(data: dict) -> None:
+    scores = [c["score"] for c in data["clusters"]]
+    assert scores == sorted(scores, reverse=True)
+    assert [c["id"] for c in data["clusters"]] == [f"c{i}" for i in range(1, len(scores) + 1)]
+    by_id = {c["id"]: c for c in data["clusters"]}
+    for d in data["documents"]:
+        for cid in d["clusters"]:
+            assert d["path"] in {i["path"] for i in by_id[cid]["incidents"]}
+
+
+def test_script_tag_is_kept_as_data(data: dict) -> None:
+    """The JSON carries the text as written; escaping is the HTML renderer's job."""
+    escaping = cluster_of(data, UNDATED, "partner name")
+    assert any("<script>alert(1)</script>" in i["factor"] for i in escaping["incidents"])
+    assert "script" not in escaping["terms"]  # names come from the text without markup
+
+
+# --- recurrence -------------------------------------------------------------------------
+
+
+def test_recurrence_counts_only_earlier_incidents(data: dict) -> None:
+    docs = by_path(data["documents"])
+    assert docs[ORDERS_1]["recurring"] is False  # first of its cluster
+    assert docs[ORDERS_2]["recurring"] is True
+    assert docs[SEARCH_1]["recurring"] is False
+    assert docs[SEARCH_2]["recurring"] is True  # via ranking; its undated partner is not "earlier"
+    assert docs[CERT]["recurring"] is False
+    assert docs[UNDATED]["recurring"] is None
+    rates = {p["period"]: (p["incidents"], p["recurring"], p["recurrence_rate"]) for p in data["periods"]}
+    assert rates == {
+        "2025-Q1": (1, 0, 0.0),
+        "2025-Q2": (2, 1, 0.5),
+        "2025-Q3": (1, 1, 1.0),
+        "2025-Q4": (1, 0, 0.0),
+    }
+    assert data["summary"]["recurrence_rate"] == 0.4
+
+
+def test_empty_periods_have_no_rate(workdir: Path) -> None:
+    from reviewer.report.data import compute
+
+    out = compute(workdir / "postmortems", settings(workdir, group_by="month"))
+    months = {p["period"]: p for p in out["periods"]}
+    assert list(months) == [f"2025-{m:02d}" for m in range(1, 11)]
+    assert months["2025-02"]["incidents"] == 0 and months["2025-02"]["recurrence_rate"] is None
+    assert months["2025-02"]["quality"] == {"BL": None, "QU": None, "RC": None}
+
+
+# --- action items -----------------------------------------------------------------------
+
+
+def test_action_follow_through(data: dict) -> None:
+    a = data["actions"]
+    assert (a["total"], a["done"], a["open"]) == (11, 4, 7)
+    assert a["owner_coverage"] == round(10 / 11, 4) and a["deadline_coverage"] == round(8 / 11, 4)
+    assert a["by_priority"] == {
+        "P1": {"total": 3, "done": 1},
+        "P2": {"total": 2, "done": 0},
+        "none": {"total": 6, "done": 3},
+    }
+    overdue = [(o["path"], o["deadline"], o["days_overdue"]) for o in a["overdue"]]
+    assert overdue == [
+        (ORDERS_1, "2025-02-01", 334),
+        (SEARCH_1, "2025-05-15", 231),  # a table row with Status "Open"
+        (ORDERS_2, "2025-07-15", 170),
+        (CERT, "2025-11-30", 32),
+    ]  # done items and the 2026-03-01 deadline are not overdue
+    first = a["overdue"][0]
+    assert (first["owner"], first["priority"], first["line"]) == ("@dba", "P1", 20)
+    docs = by_path(data["documents"])
+    assert docs[ORDERS_1]["actions"] == {"total": 3, "done": 1, "open": 2}
+    assert docs[SEARCH_1]["actions"]["done"] == 1
+    orders = cluster_of(data, ORDERS_1, "Replication-lag alerts")
+    assert orders["actions"] == {"total": 5, "done": 1, "open": 4}
+    q2 = next(p for p in data["periods"] if p["period"] == "2025-Q2")
+    assert q2["actions"] == {"total": 4, "done": 1, "open": 3, "with_owner": 4, "with_deadline": 3}
+
+
+def test_overdue_follows_the_as_of_date(workdir: Path) -> None:
+    from reviewer.report.data import compute
+
+    out = compute(workdir / "postmortems", settings(workdir, as_of=date(2025, 3, 1)))
+    assert [(o["path"], o["days_overdue"]) for o in out["actions"]["overdue"]] == [(ORDERS_1, 28)]
+    assert out["as_of"] == "2025-03-01"
+
+
+# --- quality, dates, categories ---------------------------------------------------------
+
+
+def test_writing_quality_per_document_and_period(data: dict) -> None:
+    docs = by_path(data["documents"])
+    assert docs[SEARCH_1]["quality"] == {"BL": 0, "QU": 0, "RC": 1}  # "The root cause was …"
+    assert docs[ORDERS_2]["quality"] == {"BL": 0, "QU": 1, "RC": 0}  # "Who approved …?"
+    assert docs[CERT]["quality"] == {"BL": 1, "QU": 0, "RC": 0}  # "human error"
+    q2 = next(p for p in data["periods"] if p["period"] == "2025-Q2")
+    assert q2["quality"] == {"BL": 0.0, "QU": 0.5, "RC": 0.5}
+
+
+def test_dates_and_undated(data: dict) -> None:
+    docs = by_path(data["documents"])
+    assert (docs[ORDERS_1]["date"], docs[ORDERS_1]["date_source"]) == ("2025-01-14", "front-matter")
+    assert (docs[SEARCH_1]["date"], docs[SEARCH_1]["date_source"]) == ("2025-04-02", "date-line")
+    assert (docs[ORDERS_2]["date"], docs[ORDERS_2]["date_source"]) == ("2025-06-20", "file-name")
+    assert (docs[CERT]["date"], docs[CERT]["date_source"]) == ("2025-10-11", "text")
+    assert (docs[UNDATED]["date"], docs[UNDATED]["date_source"]) == (None, None)
+    assert data["undated"] == [{"path": UNDATED, "title": "Payments failed during the provider outage"}]
+    assert [d["path"] for d in data["documents"]][-1] == UNDATED  # chronological, undated last
+
+
+def test_category_breakdown(data: dict) -> None:
+    total = sum(sum(p["categories"].values()) for p in data["periods"])
+    dated_factors = sum(d["factors"] for d in data["documents"] if d["date"])
+    assert total == dated_factors
+    assert sum(data["taxonomy"]["counts"].values()) == data["summary"]["factors"]
+
+
+# --- options ----------------------------------------------------------------------------
+
+
+def test_since_until_window(workdir: Path) -> None:
+    from reviewer.report.data import compute
+
+    out = compute(workdir / "postmortems", settings(workdir, since=date(2025, 6, 1), until=date(2025, 9, 30)))
+    assert (out["since"], out["until"]) == ("2025-06-01", "2025-09-30")
+    assert [d["path"] for d in out["documents"]] == [ORDERS_2, SEARCH_2]
+    assert out["undated"] == [{"path": UNDATED, "title": "Payments failed during the provider outage"}]
+    assert [p["period"] for p in out["periods"]] == ["2025-Q2", "2025-Q3"]
+    docs = by_path(out["documents"])
+    # an incident before the window is still the earlier one that makes June a repeat
+    assert docs[ORDERS_2]["recurring"] is True
+    orders = cluster_of(out, ORDERS_2, "Replication-lag alerts")
+    assert {(i["path"], i["in_scope"]) for i in orders["incidents"]} == {(ORDERS_1, False), (ORDERS_2, True)}
+    assert out["summary"]["documents"] == 2 and out["summary"]["recurrence_rate"] == 1.0
+    assert out["actions"]["total"] == 4  # only the window's documents
+    # the undated document cannot be placed in the window: its repeat is not listed
+    assert cluster_of(out, UNDATED, "partner name") is None
+
+
+def test_same_input_same_output(workdir: Path, data: dict) -> None:
+    from reviewer.report.data import compute
+
+    again = compute(workdir / "postmortems", settings(workdir))  # warm: index, results and cluster caches
+    assert json.dumps(again, sort_keys=False) == json.dumps(data, sort_keys=False)
+    cold = compute(workdir / "postmortems", settings(workdir, cache_dir=None))
+    assert cold == data
+    assert (workdir / "index" / "report-clusters.json").is_file()
+
+
+def test_cluster_cache_gives_the_same_labels() -> None:
+    from reviewer.report import clusters
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(4, 16))
+    feats = np.vstack([c + 0.05 * rng.normal(size=(3, 16)) for c in centres]).astype(np.float32)
+    feats /= np.linalg.norm(feats, axis=1, keepdims=True)
+    blocks = np.array([0] * 6 + [1] * 6)
+    cache: dict = {}
+    first = clusters.cluster(feats, blocks, cache=cache)
+    assert cache and clusters.cluster(feats, blocks, cache=cache).tolist() == first.tolist()
+    assert first.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert clusters.cluster(feats, blocks, cache={k: [0] * 6 for k in cache}).tolist() != first.tolist()
+
+
+def test_periods_span_calendar_boundaries() -> None:
+    from reviewer.report.periods import span
+
+    assert [p.name for p in span(date(2024, 11, 30), date(2025, 2, 1), "month")] == [
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+    ]
+    quarters = span(date(2024, 12, 31), date(2025, 4, 1), "quarter")
+    assert [(p.name, p.start.isoformat(), p.end.isoformat()) for p in quarters] == [
+        ("2024-Q4", "2024-10-01", "2024-12-31"),
+        ("2025-Q1", "2025-01-01", "2025-03-31"),
+        ("2025-Q2", "2025-04-01", "2025-06-30"),
+    ]
+    assert [p.name for p in span(date(2023, 5, 1), date(2025, 1, 1), "year")] == ["2023", "2024", "2025"]
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_cli_json(cli, workdir: Path, data: dict) -> None:
+    args = ["--as-of", "2026-01-01", "--index-dir", workdir / "index", "--cache-dir", workdir / "results"]
+    result = cli("report", workdir / "postmortems", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == data
+    out = workdir / "out" / "report.json"
+    result = cli("report", workdir / "postmortems", "--out", out, *args)
+    assert result.exit_code == 0 and json.loads(out.read_text(encoding="utf-8")) == data
+
+
+def test_cli_rejects_a_window_that_ends_before_it_starts(cli, workdir: Path) -> None:
+    result = cli("report", workdir / "postmortems", "--since", "2025-06-01", "--until", "2025-01-01")
+    assert result.exit_code == 2 and "after --until" in result.output
+
+
+# --- the category model -----------------------------------------------------------------
+
+
+def test_category_model_matches_its_training_data() -> None:
+    import hashlib
+
+    from reviewer.models.category import default
+    from reviewer.models.embedder import get_encoder
+    from reviewer.resources import models_dir
+
+    model = default()
+    data = (models_dir() / model.meta["training_data"]).read_bytes()
+    assert model.meta["training_sha256"] == hashlib.sha256(data).hexdigest(), (
+        "retrain: python -m reviewer.models.train_category"
+    )
+    assert model.labels == LABELS and model.coef.shape == (4, get_encoder().dim)
+    vectors = get_encoder().encode(
+        ["No alert fired when the queue stopped draining.", "Nobody owns the billing exporter."]
+    )
+    assert model.predict(vectors) == ["detection", "organisational"]
