@@ -184,19 +184,58 @@ FILE_DATE = re.compile(r"(20\d{2})-(\d{2})-(\d{2})")
 
 
 def document_date(front_matter: str | None, text: str, path: str) -> date | None:
-    """The postmortem's date: front matter ``date:``, a ``Date:`` line, or the file name."""
+    """The postmortem's date (see ``dated``)."""
+    return dated(front_matter, text, path)[0]
+
+
+TEXT_DATE_WINDOW = 3000  # characters after the front matter searched for a written date
+
+
+def dated(front_matter: str | None, text: str, path: str) -> tuple[date | None, str | None]:
+    """The postmortem's date and where it came from, most explicit first: ``front-matter``
+    (``date:``), ``date-line`` (a ``Date:`` line), ``file-name`` (2026-11-03-….md), or ``text``:
+    the first full date written near the top ("On Tuesday 22nd June 2021 …"), which is how
+    many real postmortems give it. (None, None) when there is none."""
     if front_matter:
         m = re.search(r"^\s*(?:date|incident_date|started)\s*:\s*['\"]?(20\d{2}-\d{2}-\d{2})", front_matter, re.M)
-        if m:
-            return _iso(m.group(1))
+        if m and (d := _iso(m.group(1))):
+            return d, "front-matter"
     for m in DOC_DATE_LINE.finditer(text[:4000]):
         d = find_deadline(m.group(1), None)
-        if d is not None and d.iso:
-            return _iso(d.iso)
+        if d is not None and d.iso and (day := _iso(d.iso)):
+            return day, "date-line"
     m = FILE_DATE.search(path.rsplit("/", 1)[-1])
-    if m:
-        return _iso(m.group(0))
-    return None
+    if m and (d := _iso(m.group(0))):
+        return d, "file-name"
+    body = text
+    if front_matter and (at := text.find(front_matter)) >= 0:
+        body = text[at + len(front_matter) :]
+    written = _first_written_date(body[:TEXT_DATE_WINDOW])
+    return (written, "text") if written else (None, None)
+
+
+def _first_written_date(text: str) -> date | None:
+    """The first full date (with a year) in ``text``: 2021-06-22, 22nd June 2021, June 22, 2021."""
+    found: list[tuple[int, date]] = []
+    for m in ISO.finditer(text):
+        if d := _make(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            found.append((m.start(), d))
+    for pattern, day_first in ((DAY_MONTH, True), (MONTH_DAY, False)):
+        for m in pattern.finditer(text):
+            if not m.group(3):
+                continue
+            day, name = (m.group(1), m.group(2)) if day_first else (m.group(2), m.group(1))
+            month = MONTHS.get(name.lower().rstrip(".")) or MONTHS.get(name.lower()[:3])
+            if month and (d := _make(int(m.group(3)), month, int(day))):
+                found.append((m.start(), d))
+    return min(found)[1] if found else None
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _iso(value: str) -> date | None:

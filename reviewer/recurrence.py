@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT = 3
+FORMAT = 4  # 4: dates written in prose ("On 22nd June 2021") are read too
 INDEX_FILE = "index.npz"
 STOP = frozenset(
     [

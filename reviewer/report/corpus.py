@@ -7,11 +7,9 @@
   writing-quality counts and, as a by-product of the same parse, every action item's full
   record (owner, deadline date, priority, status). It goes through the results cache
   (reviewer/cache.py), so a warm report parses nothing.
-* A document's date comes from reviewer/dates.document_date (front matter, a ``Date:`` line,
-  the file name); when none of those has one, the first full date written near the top of
-  the document (a summary's "On Tuesday 22nd June 2021", a timeline's "2021-06-22 08:21")
-  is taken, with ``date_source`` "text", so postmortems that only state their date in
-  prose still land in a period instead of being counted as undated.
+* A document's date and its source come from reviewer/dates.dated (front matter, a ``Date:``
+  line, the file name, else the first full date written near the top: postmortems that only
+  state their date in prose still land in a period instead of being counted as undated).
 """
 
 from __future__ import annotations
@@ -21,12 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from reviewer.dates import DAY_MONTH, ISO, MONTH_DAY, MONTHS, document_date
+from reviewer import dates
 from reviewer.markdown import FRONT_MATTER
 from reviewer.recurrence import CorpusDoc, Index, IndexError_, build, corpus_files, index_path, load
 
 QUALITY_FAMILIES = ("BL", "QU", "RC")
-TEXT_DATE_WINDOW = 3000  # characters after the front matter searched for a written date
 
 
 @dataclass
@@ -121,42 +118,6 @@ def _unreviewed(file: Path, rel: str) -> Reviewed:
 
 
 def dated(text: str, path: str) -> tuple[date | None, str | None]:
-    """The document's date and where it came from: front-matter, date-line, file-name, text or None."""
+    """The document's date and where it came from (reviewer.dates.dated)."""
     fm = FRONT_MATTER.match(text)
-    front = fm.group(1) if fm else None
-    found = document_date(front, text, path)
-    if found is not None:
-        if found == document_date(front, "", "") or (front and found == document_date(None, front, "")):
-            return found, "front-matter"
-        if found == document_date(None, text, ""):
-            return found, "date-line"
-        return found, "file-name"
-    body = text[fm.end() if fm else 0 :][:TEXT_DATE_WINDOW]
-    written = _first_written_date(body)
-    return (written, "text") if written is not None else (None, None)
-
-
-def _first_written_date(text: str) -> date | None:
-    """The earliest full date (with a year) in ``text``: 2021-06-22, 22nd June 2021, June 22, 2021."""
-    found: list[tuple[int, date]] = []
-    for m in ISO.finditer(text):
-        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if d:
-            found.append((m.start(), d))
-    for pattern, day_first in ((DAY_MONTH, True), (MONTH_DAY, False)):
-        for m in pattern.finditer(text):
-            if not m.group(3):
-                continue
-            day, name = (m.group(1), m.group(2)) if day_first else (m.group(2), m.group(1))
-            month = MONTHS.get(name.lower().rstrip(".")) or MONTHS.get(name.lower()[:3])
-            d = _make(int(m.group(3)), month, int(day)) if month else None
-            if d:
-                found.append((m.start(), d))
-    return min(found)[1] if found else None
-
-
-def _make(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    return dates.dated(fm.group(1) if fm else None, text, path)
