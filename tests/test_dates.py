@@ -33,7 +33,7 @@ from reviewer.dates import dated
             (date(2021, 6, 22), "text"),
         ),
         (
-            "title: A\n",
+            "title: A\nupdated: 2020-01-01\n",
             "---\ntitle: A\nupdated: 2020-01-01\n---\nOn March 3, 2022 it broke.",
             "x.md",
             (date(2022, 3, 3), "text"),
