@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from reviewer import __version__
+from reviewer import __version__, options
 
 FORMAT_NAMES = ["text", "json", "sarif", "rdjson", "rdjsonl", "github", "gitlab", "markdown"]
 
@@ -38,21 +38,9 @@ def main() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format."
 )
-@click.option("--select", multiple=True, help="Rules to enable: codes, prefixes (BL) or names; comma-separated.")
-@click.option("--ignore", multiple=True, help="Rules to disable: codes, prefixes or names; comma-separated.")
-@click.option("--extend-select", multiple=True, help="Rules to enable on top of the configured selection.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info"]),
-    default=None,
-    help="Lowest severity that makes the exit code 1 [default: warning].",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Use this .pmreview.toml/pyproject.toml for every file instead of discovering one.",
-)
+@options.rule_selection
+@options.fail_on()
+@options.config_file
 @click.option("--stdin-filename", help="Name to report for text read from '-'.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: when writing to a terminal].")
 @click.option(
@@ -61,12 +49,7 @@ def main() -> None:
     show_default=True,
     help="Show the offending line under each finding.",
 )
-@click.option(
-    "--corpus",
-    "corpus_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Indexed folder of past postmortems: adds RE findings.",
-)
+@options.corpus_dir
 @click.option(
     "--diff-base",
     metavar="REF",
@@ -77,15 +60,7 @@ def main() -> None:
     is_flag=True,
     help="Report only findings on lines changed since HEAD (same as --diff-base HEAD).",
 )
-@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="PMREVIEW_CACHE_DIR",
-    default=".pmreview_cache",
-    show_default=True,
-    help="Where cached results live.",
-)
+@options.results_cache
 def review(
     paths: tuple[str, ...],
     fmt: str,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from reviewer import options
+
 
 @click.group()
 def github() -> None:
@@ -31,36 +33,11 @@ def github() -> None:
     help="Globs of the Markdown files to review, comma-separated or repeated; ** spans folders "
     "[default: postmortems/** and **/postmortem*.md].",
 )
-@click.option("--select", multiple=True, help="Rules to enable: codes, prefixes (BL) or names; comma-separated.")
-@click.option("--ignore", multiple=True, help="Rules to disable: codes, prefixes or names; comma-separated.")
-@click.option("--extend-select", multiple=True, help="Rules to enable on top of the configured selection.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info"]),
-    default=None,
-    help="Lowest severity of a finding on a changed line that makes the exit code 1 [default: warning].",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Use this .pmreview.toml/pyproject.toml for every file instead of discovering one.",
-)
-@click.option(
-    "--corpus",
-    "corpus_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Indexed folder of past postmortems: adds RE findings.",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="PMREVIEW_CACHE_DIR",
-    default=".pmreview_cache",
-    show_default=True,
-    help="Where cached results live.",
-)
+@options.rule_selection
+@options.fail_on("Lowest severity of a finding on a changed line that makes the exit code 1 [default: warning].")
+@options.config_file
+@options.corpus_dir
+@options.results_cache
 @click.option("--retry-delay", type=float, default=1.0, hidden=True, help="First backoff delay in seconds (tests).")
 def review_pr(
     repo: str | None,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from reviewer import options
+
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -54,21 +56,8 @@ def _day(value) -> date | None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the corpus index lives [default: CORPUS/.pmreview].",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Use this .pmreview.toml/pyproject.toml for every document instead of discovering one.",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="PMREVIEW_CACHE_DIR",
-    default=".pmreview_cache",
-    show_default=True,
-    help="Where cached review results live.",
-)
+@options.config_file
+@options.results_cache
 def report(
     corpus: Path | None,
     out: Path | None,
