@@ -5,7 +5,10 @@ The fixture corpus (tests/fixtures/report/, fictional) has two pairs of repeated
 ranking without a timeout, April and August), one repeat between a dated and an undated
 document (an unescaped partner name, which carries a <script> tag), unrelated factors about
 the same systems, action items open and done in lists and a table, four date sources and
-one undated document. The real models run (no mocks); the corpus is indexed and reviewed
+one undated document. It also has a repeated symptom whose write-ups name different
+factors (the internal billing API's certificate expired in October and again seventeen
+days later, first untracked, then issued with a test profile): a repeated incident that no
+factor cluster sees. The real models run (no mocks); the corpus is indexed and reviewed
 once per module.
 """
 
@@ -26,6 +29,7 @@ ORDERS_2 = "2025-06-20-orders-lag-again.md"
 SEARCH_1 = "search-ranking-timeouts.md"
 SEARCH_2 = "2025-08-05-ranking-timeouts-again.md"
 CERT = "certificate-expiry.md"
+CERT_2 = "2025-10-28-billing-certificate-expired-again.md"
 UNDATED = "payments-provider-outage.md"
 
 CONTRACT = {
@@ -41,6 +45,7 @@ CONTRACT = {
         "documents",
         "undated",
         "clusters",
+        "repeats",
         "periods",
         "actions",
         "taxonomy",
@@ -51,6 +56,7 @@ CONTRACT = {
         "undated",
         "factors",
         "recurring_clusters",
+        "repeated_incidents",
         "recurrence_rate",
         "actions_total",
         "actions_done",
@@ -73,6 +79,8 @@ CONTRACT = {
         "actions",
     },
     "representative": {"text", "path", "line"},
+    "repeat": {"id", "name", "incidents", "count", "first_seen", "last_seen", "factor_clusters"},
+    "repeat_incident": {"path", "title", "date", "in_scope"},
     "incident": {"path", "title", "date", "factor", "line"},
     "cluster_actions": {"total", "done", "open"},
     "period": {
@@ -152,6 +160,10 @@ def test_json_follows_the_contract(data: dict) -> None:
         assert c["count"] == len({i["path"] for i in c["incidents"]}) >= 2
         for i in c["incidents"]:
             assert CONTRACT["incident"] <= set(i)
+    for r in data["repeats"]:
+        assert CONTRACT["repeat"] <= set(r) and r["id"].startswith("r")
+        for i in r["incidents"]:
+            assert CONTRACT["repeat_incident"] <= set(i)
     for p in data["periods"]:
         assert CONTRACT["period"] <= set(p) and CONTRACT["period_actions"] <= set(p["actions"])
         assert set(p["quality"]) == {"BL", "QU", "RC"} and set(p["categories"]) == set(LABELS)
@@ -166,9 +178,10 @@ def test_json_follows_the_contract(data: dict) -> None:
 
 def test_summary_counts(data: dict) -> None:
     s = data["summary"]
-    assert (s["documents"], s["dated"], s["undated"]) == (6, 5, 1)
+    assert (s["documents"], s["dated"], s["undated"]) == (7, 6, 1)
     assert s["factors"] == sum(d["factors"] for d in data["documents"])
     assert s["recurring_clusters"] == len(data["clusters"]) == 3
+    assert s["repeated_incidents"] == len(data["repeats"]) == 3
 
 
 # --- clusters ---------------------------------------------------------------------------
@@ -198,6 +211,8 @@ def test_unrelated_factors_stay_apart(data: dict) -> None:
         (ORDERS_2, "Only one engineer"),
         (SEARCH_1, "index rebuild"),
         (CERT, "expiry date"),
+        (CERT_2, "test profile"),
+        (CERT_2, "pin the certificate fingerprint"),
         (UNDATED, "fallback payment provider"),
     ]:
         assert cluster_of(data, path, text) is None, text
@@ -236,9 +251,9 @@ def test_recurrence_counts_only_earlier_incidents(data: dict) -> None:
         "2025-Q1": (1, 0, 0.0),
         "2025-Q2": (2, 1, 0.5),
         "2025-Q3": (1, 1, 1.0),
-        "2025-Q4": (1, 0, 0.0),
+        "2025-Q4": (2, 0, 0.0),  # the certificate again: a repeated symptom, not a recurring factor
     }
-    assert data["summary"]["recurrence_rate"] == 0.4
+    assert data["summary"]["recurrence_rate"] == round(2 / 6, 4)
 
 
 def test_empty_periods_have_no_rate(workdir: Path) -> None:
@@ -339,6 +354,12 @@ def test_since_until_window(workdir: Path) -> None:
     assert out["actions"]["total"] == 4  # only the window's documents
     # the undated document cannot be placed in the window: its repeat is not listed
     assert cluster_of(out, UNDATED, "partner name") is None
+    # repeated incidents: listed when one incident is in the window, earlier ones shown as history
+    repeats = {frozenset(i["path"] for i in r["incidents"]): r for r in out["repeats"]}
+    assert set(repeats) == {frozenset({ORDERS_1, ORDERS_2}), frozenset({SEARCH_1, SEARCH_2})}
+    search = repeats[frozenset({SEARCH_1, SEARCH_2})]
+    assert [(i["path"], i["in_scope"]) for i in search["incidents"]] == [(SEARCH_1, False), (SEARCH_2, True)]
+    assert out["summary"]["repeated_incidents"] == 2
 
 
 def test_same_input_same_output(workdir: Path, data: dict) -> None:
@@ -349,6 +370,108 @@ def test_same_input_same_output(workdir: Path, data: dict) -> None:
     cold = compute(workdir / "postmortems", settings(workdir, cache_dir=None))
     assert cold == data
     assert (workdir / "index" / "report-clusters.json").is_file()
+    assert (workdir / "index" / "report-repeats.npz").is_file()
+
+
+# --- repeated incidents -----------------------------------------------------------------
+
+
+def repeat_of(data: dict, path: str) -> dict | None:
+    return next((r for r in data["repeats"] if any(i["path"] == path for i in r["incidents"])), None)
+
+
+def test_repeated_symptom_is_grouped_although_the_factors_differ(data: dict) -> None:
+    cert = repeat_of(data, CERT)
+    assert cert is not None and [i["path"] for i in cert["incidents"]] == [CERT, CERT_2]  # by date
+    assert (cert["count"], cert["first_seen"], cert["last_seen"]) == (2, "2025-10-11", "2025-10-28")
+    assert cert["factor_clusters"] == []  # what this view adds: no factor cluster joins them
+    assert "certificate" in cert["name"].split(" · ")
+    assert cert["incidents"][1]["title"] == "Billing API certificate expired again"
+    # repeats whose factors do recur point at those factor clusters
+    search = repeat_of(data, SEARCH_1)
+    assert {i["path"] for i in search["incidents"]} == {SEARCH_1, SEARCH_2}
+    assert search["factor_clusters"] == [cluster_of(data, SEARCH_1, "without any timeout")["id"]]
+
+
+def test_unrelated_incidents_are_not_repeats(data: dict) -> None:
+    groups = [{i["path"] for i in r["incidents"]} for r in data["repeats"]]
+    assert sum(len(g) for g in groups) == len(set().union(*groups))  # an incident is in one group at most
+    assert repeat_of(data, UNDATED) is None  # a payments outage is not a certificate, search or orders incident
+    topic = {
+        ORDERS_1: "orders",
+        ORDERS_2: "orders",
+        SEARCH_1: "search",
+        SEARCH_2: "search",
+        CERT: "cert",
+        CERT_2: "cert",
+    }
+    for group in groups:
+        assert len({topic.get(p, p) for p in group}) == 1, group
+
+
+def test_repeats_sorted_by_count_then_recency(data: dict) -> None:
+    repeats = data["repeats"]
+    assert [r["id"] for r in repeats] == [f"r{i}" for i in range(1, len(repeats) + 1)]
+    keys = [(-r["count"], -date.fromisoformat(r["last_seen"]).toordinal()) for r in repeats]
+    assert keys == sorted(keys)
+    assert [repeat_of(data, p)["id"] for p in (CERT, SEARCH_1, ORDERS_1)] == ["r1", "r2", "r3"]
+    cluster_ids = {c["id"] for c in data["clusters"]}
+    for r in repeats:
+        assert r["count"] == len(r["incidents"]) >= 2 and set(r["factor_clusters"]) <= cluster_ids
+        assert len(r["name"].split(" · ")) == 3
+
+
+def test_what_happened_is_the_title_and_summary(workdir: Path, data: dict) -> None:
+    """The context recovered from the index's profile is the one the parser gives (no re-parse needed)."""
+    from reviewer.recurrence import load
+    from reviewer.report import repeats
+    from reviewer.report.corpus import what_happened
+
+    index = load(workdir / "index" / "index.npz")
+    for doc in index.docs:
+        text = (workdir / "postmortems" / doc.path).read_text(encoding="utf-8")
+        assert repeats.what_happened(doc) == what_happened(text, doc.path), doc.path
+    cert = next(d for d in index.docs if d.path == CERT)
+    assert repeats.what_happened(cert).startswith("Internal API certificate expired On 11 October 2025")
+
+
+def test_generic_words_do_not_make_incidents_alike() -> None:
+    from reviewer.report.repeats import lexical_terms
+
+    assert lexical_terms("Database outage: the service failed for customers during the incident on 3 June") == []
+    assert lexical_terms("All services returning 503 in Kubernetes") == ["503", "kubernet", "503_kubernet"]
+
+
+def test_texts_without_content_words_repeat_nothing() -> None:
+    """Two write-ups titled "Incident report" with no summary are not the same incident."""
+    from reviewer.report.repeats import group
+
+    texts = ["Incident report", "Incident report", "Disk full on db-1", "Disk full on db-1 again"]
+    vectors = np.ones((4, 8), dtype=np.float32) / np.sqrt(8)  # the worst case: identical embeddings
+    assert group(texts, vectors) == [[2, 3]]
+
+
+def test_repeat_cache_embeds_only_new_texts(tmp_path: Path) -> None:
+    """A warm report loads no model; a changed document embeds only its own text."""
+    from reviewer.report import repeats
+
+    calls: list[list[str]] = []
+
+    class Encoder:
+        def encode(self, texts):
+            calls.append(list(texts))
+            rows = [np.random.default_rng(sum(map(ord, t.split()[0]))).normal(size=8) for t in texts]
+            return np.array([r / np.linalg.norm(r) for r in rows], dtype=np.float32)
+
+    texts = ["Disk full on the primary", "Disk full on the primary again", "Search empty for EU users"]
+    titles = [t[:20] for t in texts]
+    first = repeats.find(texts, titles, tmp_path, "m", Encoder)
+    assert [g.members for g in first] == [[0, 1]] and len(calls) == 1 and sorted(calls[0]) == sorted(texts)
+    assert repeats.find(texts, titles, tmp_path, "m", Encoder) == first and len(calls) == 1
+    changed = [*texts[:2], "Search results empty for EU users"]
+    repeats.find(changed, titles, tmp_path, "m", Encoder)
+    assert calls[-1] == ["Search results empty for EU users"]
+    assert repeats.find(texts, titles, tmp_path, "other-model", Encoder) == first and len(calls[-1]) == 3
 
 
 def test_cluster_cache_gives_the_same_labels() -> None:

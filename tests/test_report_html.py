@@ -1,7 +1,8 @@
 """The SRE lead's HTML report: one self-contained, deterministic, escaped page with inline SVG charts.
 
 The sample (tests/fixtures/report_sample.json) is a hand-made corpus summary: 12 quarters
-(one without incidents), 8 clusters, overdue items, undated documents, and corpus text
+(one without incidents), 8 clusters, 8 groups of repeated incidents (one with an undated
+member, one whose members' paths carry markup), overdue items, undated documents, and corpus text
 carrying markup (``<script>alert(1)</script>``, ``<img onerror>``, ``<b>``) that must
 come out as text. The Chromium tests open the page headless to prove what string checks
 cannot: the charts render after the script runs, the strict CSP blocks nothing of ours,
@@ -49,8 +50,10 @@ def page(sample) -> str:
 def test_sample_is_what_the_tests_claim(sample):
     assert len(sample["periods"]) == 12
     assert len(sample["clusters"]) == 8
+    assert len(sample["repeats"]) == sample["summary"]["repeated_incidents"] == 8
     assert sample["actions"]["overdue"] and sample["undated"]
     assert PAYLOAD in json.dumps(sample["clusters"])
+    assert PAYLOAD in json.dumps(sample["repeats"], ensure_ascii=False)
 
 
 def test_rendering_is_deterministic(sample, page):
@@ -190,7 +193,7 @@ def test_sections_and_summary(sample, page):
         "Undated documents (3)",
     ):
         assert heading in page
-    assert page.count("How to read this.") >= 6
+    assert page.count("How to read this.") >= 7
     assert "▲ 16 pts above the 15% target" in page
     for undated in sample["undated"]:
         assert undated["path"].replace("<", "&lt;").replace(">", "&gt;") in page
@@ -201,6 +204,69 @@ def test_sections_and_summary(sample, page):
     ]
     assert days == sorted(days, reverse=True) and len(days) == 14
     assert "83%" in page and "1 factor in 6" in page
+
+
+def _section(page: str, name: str) -> str:
+    return page.split(f'<section id="{name}"')[1].split("</section>")[0]
+
+
+def test_repeats_section(sample, page):
+    """After the factor clusters, in the nav, one row per group, links to files and to shared clusters."""
+    assert (
+        page.index('<section id="clusters"')
+        < page.index('<section id="repeats"')
+        < page.index('<section id="recurrence"')
+    )
+    assert '<li><a href="#repeats">Repeated incidents</a></li>' in page
+    section = _section(page, "repeats")
+    assert "Repeated incidents (8)" in section and "How to read this." in section
+    assert "same <em>symptom</em>" in section and "same <em>weakness</em>" in section
+    rows = re.findall(r'<tr id="repeat-(r\d+)">', section)
+    assert rows == [f"r{i}" for i in range(1, 9)]
+    assert 'id="repeats-table"' in section and 'class="sortable"' in section
+    first = section.split('<tr id="repeat-r1">')[1].split("</tr>")[0]
+    assert "backup · restore · nightly" in first and "6 incidents" in first
+    assert first.count('href="postmortems/') == 6
+    assert "none: different factors each time" in first
+    assert '<a href="#cluster-c3">c3</a>' in section  # shared factor cluster, linked to its row
+    undated = section.split('<tr id="repeat-r8">')[1].split("</tr>")[0]
+    assert "undated" in undated and '<td class="date">–</td>' in undated
+
+
+def test_repeats_are_escaped(page):
+    section = _section(page, "repeats")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section and PAYLOAD not in section
+    assert "status page · stale · &lt;script&gt;" in section
+    assert 'href="postmortems/old/vpn%20%3Cnotes%3E.md"' in section
+    assert "VPN notes &lt;b&gt;bold&lt;/b&gt;" in section
+
+
+def test_repeats_tolerate_missing_and_odd_data(sample):
+    data = copy.deepcopy(sample)
+    del data["repeats"]
+    del data["summary"]["repeated_incidents"]
+    section = _section(render(data), "repeats")
+    assert "Repeated incidents (0)" in section and "No two incidents" in section
+    data["repeats"] = [
+        None,
+        "x",
+        {},
+        {
+            "id": "r9",
+            "name": PAYLOAD,
+            "incidents": [None, {"path": "javascript:alert(1)", "title": "<i>t</i>"}, {"path": "a b.md"}],
+            "factor_clusters": ["c3", "c99", None],
+        },
+    ]
+    ctx = build_context(data)
+    assert [r["factor_clusters"] for r in ctx["repeats"]][-1] == [
+        {"id": "c3", "linked": True},
+        {"id": "c99", "linked": False},  # no such row on the page: shown, not linked
+    ]
+    section = _section(render(data), "repeats")
+    assert PAYLOAD not in section and "&lt;i&gt;t&lt;/i&gt;" in section
+    assert "javascript:" not in section  # no link, and the title is shown instead of the path
+    assert 'href="a%20b.md"' in section and 'href="#cluster-c99"' not in section
 
 
 def test_category_colours_are_consistent(sample):

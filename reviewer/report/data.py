@@ -27,7 +27,8 @@ import numpy as np
 from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
 from reviewer.report import clusters as clustering
 from reviewer.report import follow
-from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review
+from reviewer.report import repeats as repeating
+from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review, what_happened
 from reviewer.report.naming import Namer, medoid
 from reviewer.report.periods import GROUPS, span
 
@@ -72,8 +73,10 @@ def compute(corpus: Path, settings: Settings) -> dict:
     index, _ = fresh_index(corpus, settings.index_dir)
     reviewed = review(corpus, index.docs, settings.config_file, settings.cache_dir)
     docs = _documents(index.docs, reviewed, settings)
-    factors = _factors(index, docs, index_path(corpus, settings.index_dir).parent)
+    cache_dir = index_path(corpus, settings.index_dir).parent
+    factors = _factors(index, docs, cache_dir)
     found = _clusters(docs, factors, settings)
+    repeats = _repeats(docs, factors, found, cache_dir, index.model)
     scope = [d for d in docs if d.in_scope]
     recurring = _recurring(docs, factors, found)
     ids = {label: c["id"] for label, c in found.items()}
@@ -98,6 +101,7 @@ def compute(corpus: Path, settings: Settings) -> dict:
             "undated": len(undated),
             "factors": sum(len(d.meta.factors) for d in scope),
             "recurring_clusters": len(found),
+            "repeated_incidents": len(repeats),
             "recurrence_rate": _rate(sum(recurring[id(d)] for d in dated_scope), len(dated_scope)),
             "actions_total": totals["total"],
             "actions_done": totals["done"],
@@ -106,6 +110,7 @@ def compute(corpus: Path, settings: Settings) -> dict:
         "documents": [_document(d, factors, ids, recurring) for d in sorted(scope, key=_chronological)],
         "undated": undated,
         "clusters": sorted(found.values(), key=lambda c: int(c["id"][1:])),
+        "repeats": repeats,
         "periods": periods,
         "actions": {
             "total": totals["total"],
@@ -312,6 +317,57 @@ def _recurring(docs: list[Doc], factors: dict, found: dict[int, dict]) -> dict[i
         labels = {int(x) for x in factors["labels"][d.first : d.first + len(d.meta.factors)]}
         out[id(d)] = bool(d.day) and any(label in earliest and earliest[label] < d.day for label in labels)
     return out
+
+
+# --- repeated incidents ----------------------------------------------------------------
+
+
+def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], cache_dir: Path, model: str) -> list[dict]:
+    """Incidents whose title and summary say the same thing happened (reviewer/report/repeats.py).
+
+    Grouped over the whole corpus, like the factor clusters, so a window does not change
+    which incidents belong together; a group is listed when at least two of its incidents
+    are in the history and one is in scope. ``factor_clusters`` are the listed factor
+    clusters that at least two of its incidents share: empty when the write-ups name
+    different factors, which is the case this view exists for.
+    """
+
+    def encoder():
+        from reviewer.models.embedder import get_encoder
+
+        return get_encoder()
+
+    contexts = [c if (c := repeating.what_happened(d.meta)) is not None else _parsed_context(d) for d in docs]
+    ids = {label: c["id"] for label, c in found.items()}
+    out = []
+    for g in repeating.find(contexts, [d.meta.title for d in docs], cache_dir, model, encoder):
+        members = [docs[i] for i in g.members if docs[i].in_history]
+        if len(members) < 2 or not any(d.in_scope for d in members):
+            continue
+        members.sort(key=_chronological)
+        days = [d.day for d in members if d.day]
+        shared: Counter[str] = Counter()
+        for d in members:
+            labels = {int(x) for x in factors["labels"][d.first : d.first + len(d.meta.factors)]}
+            shared.update(ids[label] for label in labels if label in ids)
+        out.append(
+            {
+                "name": " · ".join(g.terms),
+                "incidents": [
+                    {"path": d.meta.path, "title": d.meta.title, "date": d.iso, "in_scope": d.in_scope} for d in members
+                ],
+                "count": len(members),
+                "first_seen": days[0].isoformat() if days else None,
+                "last_seen": days[-1].isoformat() if days else None,
+                "factor_clusters": sorted((c for c, n in shared.items() if n >= 2), key=lambda c: int(c[1:])),
+            }
+        )
+    out.sort(key=lambda r: (-r["count"], _neg_date(r["last_seen"]), r["name"], r["incidents"][0]["path"]))
+    return [{"id": f"r{n}", **r} for n, r in enumerate(out, 1)]
+
+
+def _parsed_context(d: Doc) -> str:
+    return what_happened(d.reviewed.text, d.meta.path)
 
 
 # --- periods ---------------------------------------------------------------------------

@@ -179,6 +179,8 @@ def build_context(data: Mapping[str, Any], *, link_base: str = "") -> dict[str, 
     )
 
     summary = _summary(data, documents_raw, periods, target)
+    clusters = [_cluster(c, base=link_base, classes=classes) for c in clusters_raw]
+    repeats = _repeats(data, {c["id"] for c in clusters if c["id"]}, link_base)
     context: dict[str, Any] = {
         "title": f"Postmortem review: {_text(data.get('corpus'), 'corpus')}",
         "corpus": _text(data.get("corpus")),
@@ -191,7 +193,8 @@ def build_context(data: Mapping[str, Any], *, link_base: str = "") -> dict[str, 
         "target": target,
         "summary": summary,
         "periods": periods,
-        "clusters": [_cluster(c, base=link_base, classes=classes) for c in clusters_raw],
+        "clusters": clusters,
+        "repeats": repeats,
         "actions": _actions(_dict(data.get("actions")), summary, link_base),
         "quality": _quality(documents_raw, periods),
         "taxonomy": _taxonomy(taxonomy, periods, clusters_raw, classes),
@@ -307,6 +310,40 @@ def _cluster(c: Mapping[str, Any], *, base: str, classes: Mapping[str, str]) -> 
         "incidents": incidents,
         "actions": {"total": total, "done": done, "open": _int(actions.get("open")), "rate": _ratio(done, total)},
     }
+
+
+def _repeats(data: Mapping[str, Any], cluster_ids: set[str], base: str) -> list[dict[str, Any]]:
+    """The repeated-incident groups; a report written before they existed has none (key absent).
+
+    A shared factor cluster becomes an in-page link only when that cluster's row is on the
+    page, so no link points at nothing.
+    """
+    out = []
+    for r in _list(data.get("repeats")):
+        if not isinstance(r, Mapping):
+            continue
+        incidents = [
+            {
+                "date": _text(i.get("date")),
+                "title": _text(i.get("title")) or _text(i.get("path"), "untitled"),
+                "link": _link(i.get("path"), base),
+            }
+            for i in _list(r.get("incidents"))
+            if isinstance(i, Mapping)
+        ]
+        shared = [_text(c) for c in _list(r.get("factor_clusters")) if c]
+        out.append(
+            {
+                "id": _text(r.get("id")),
+                "name": _text(r.get("name")) or _text(r.get("id"), "repeated incident"),
+                "count": _int(r.get("count")) if "count" in r else len(incidents),
+                "first_seen": _text(r.get("first_seen")),
+                "last_seen": _text(r.get("last_seen")),
+                "incidents": incidents,
+                "factor_clusters": [{"id": c, "linked": c in cluster_ids} for c in shared],
+            }
+        )
+    return out
 
 
 def _priority_key(name: str) -> tuple[int, int, str]:
