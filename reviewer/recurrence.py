@@ -329,13 +329,18 @@ def load(path: Path, model: str | None = None) -> Index:
 
 
 CORPUS_EXTENSIONS = (".md", ".markdown")
+# a postmortem folder's housekeeping files, which are not incidents
+NOT_INCIDENTS = frozenset({"readme", "license", "licenses", "changelog", "contributing", "code_of_conduct", "template"})
 
 
 def corpus_files(root: Path) -> list[Path]:
+    """The postmortems under ``root``: Markdown files, outside dot-folders, except README,
+    LICENSE, CHANGELOG, CONTRIBUTING, CODE_OF_CONDUCT and TEMPLATE files."""
     return sorted(
         p
         for p in root.rglob("*")
         if p.suffix.lower() in CORPUS_EXTENSIONS
+        and p.stem.lower() not in NOT_INCIDENTS
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )

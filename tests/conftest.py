@@ -159,6 +159,6 @@ def example_corpus(tmp_path_factory) -> Path:
     from reviewer.resources import corpus_dir
 
     root = tmp_path_factory.mktemp("corpus") / "examples"
-    shutil.copytree(corpus_dir() / "examples", root)
+    shutil.copytree(corpus_dir() / "examples", root, ignore=shutil.ignore_patterns(".pmreview"))
     build(root, index_path(root), get_encoder())
     return root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ Notifications were delayed for two hours.
 @pytest.fixture
 def corpus(tmp_path):
     root = tmp_path / "corpus"
-    shutil.copytree(corpus_dir() / "examples", root)
+    shutil.copytree(corpus_dir() / "examples", root, ignore=shutil.ignore_patterns(".pmreview"))
     return root
 
 
@@ -129,3 +130,17 @@ def test_corrupt_index_exits_2_from_the_cli(built, tmp_path, cli) -> None:
     draft.write_text(DRAFT)
     result = cli("match", draft, "--corpus", corpus)
     assert result.exit_code == 2 and "corrupt" in result.output
+
+
+def test_housekeeping_files_are_not_incidents(tmp_path: Path) -> None:
+    from reviewer.recurrence import corpus_files
+
+    for name in ("README.md", "LICENSES.md", "team/Template.md", "2026-01-02-disk.md", "team/2025-db.markdown"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# x\n", encoding="utf-8")
+    (tmp_path / ".pmreview").mkdir()
+    (tmp_path / ".pmreview" / "notes.md").write_text("# x\n", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in corpus_files(tmp_path)] == [
+        "2026-01-02-disk.md",
+        "team/2025-db.markdown",
+    ]

@@ -203,6 +203,23 @@ def test_repeated_factors_cluster_together(data: dict) -> None:
     assert escaping is not None and {i["path"] for i in escaping["incidents"]} == {SEARCH_2, UNDATED}
 
 
+def test_one_row_per_set_of_incidents(data: dict) -> None:
+    # the orders pair shares two factors (alert routing, failover without a lag check): one row
+    orders = cluster_of(data, ORDERS_1, "Replication-lag alerts")
+    assert orders["factors"] == 4  # two factors from each incident
+    sets = [frozenset(i["path"] for i in c["incidents"]) for c in data["clusters"]]
+    assert len(sets) == len(set(sets))
+
+
+def test_quoted_factors_drop_markdown_marks() -> None:
+    from reviewer.report.naming import plain
+
+    assert plain("**Customer comms** – see [the runbook](https://x.test/r) and `kubectl`") == (
+        "Customer comms – see the runbook and kubectl"
+    )
+    assert plain("a * b and snake_case_name") == "a * b and snake_case_name"
+
+
 def test_unrelated_factors_stay_apart(data: dict) -> None:
     # same systems (orders replicas, search), different weaknesses: not recurring
     for path, text in [

@@ -29,7 +29,7 @@ from reviewer.report import clusters as clustering
 from reviewer.report import follow
 from reviewer.report import repeats as repeating
 from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review, what_happened
-from reviewer.report.naming import Namer, medoid
+from reviewer.report.naming import Namer, medoid, plain
 from reviewer.report.periods import GROUPS, span
 
 VERSION = 1
@@ -80,6 +80,7 @@ def compute(corpus: Path, settings: Settings) -> dict:
     scope = [d for d in docs if d.in_scope]
     recurring = _recurring(docs, factors, found)
     ids = {label: c["id"] for label, c in found.items()}
+    clusters = sorted({c["id"]: c for c in found.values()}.values(), key=lambda c: int(c["id"][1:]))
     periods = _periods(scope, factors, recurring, settings)
     actions = [(d.meta.path, a) for d in scope for a in d.reviewed.actions]
     totals = follow.counts(a for _, a in actions)
@@ -100,7 +101,7 @@ def compute(corpus: Path, settings: Settings) -> dict:
             "dated": len(dated_scope),
             "undated": len(undated),
             "factors": sum(len(d.meta.factors) for d in scope),
-            "recurring_clusters": len(found),
+            "recurring_clusters": len(clusters),
             "repeated_incidents": len(repeats),
             "recurrence_rate": _rate(sum(recurring[id(d)] for d in dated_scope), len(dated_scope)),
             "actions_total": totals["total"],
@@ -109,7 +110,7 @@ def compute(corpus: Path, settings: Settings) -> dict:
         },
         "documents": [_document(d, factors, ids, recurring) for d in sorted(scope, key=_chronological)],
         "undated": undated,
-        "clusters": sorted(found.values(), key=lambda c: int(c["id"][1:])),
+        "clusters": clusters,
         "repeats": repeats,
         "periods": periods,
         "actions": {
@@ -211,23 +212,34 @@ def _factors(index, docs: list[Doc], cache_dir: Path) -> dict:
 
 
 def _clusters(docs: list[Doc], factors: dict, settings: Settings) -> dict[int, dict]:
-    """Recurring clusters (>= 2 incidents of the history, >= 1 in scope), scored, with ids c1, c2, …"""
+    """Recurring clusters (>= 2 incidents of the history, >= 1 in scope), scored, with ids c1, c2, …
+
+    Clusters whose incidents are exactly the same are one recurrence seen through several
+    factors (two write-ups of one failure share many sentences): they are merged into one
+    row, so a pair of incidents does not fill the top of the report. Every merged label maps
+    to the same cluster.
+    """
     members: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(factors["labels"]):
         if docs[factors["owner"][i]].in_history:
             members[int(label)].append(i)
+    same_incidents: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for label, rows in sorted(members.items()):
+        incidents = tuple(sorted({int(factors["owner"][i]) for i in rows}))
+        if len(incidents) >= 2 and any(docs[k].in_scope for k in incidents):
+            same_incidents[incidents].append(label)
     namer: Namer | None = None
     found = []
-    for label, rows in members.items():
-        incidents = sorted({int(factors["owner"][i]) for i in rows})
-        if len(incidents) < 2 or not any(docs[k].in_scope for k in incidents):
-            continue
+    for incidents, labels in same_incidents.items():
+        rows = sorted(i for label in labels for i in members[label])
         namer = namer or Namer(factors["clean"], factors["labels"])
-        found.append((label, _cluster(rows, incidents, docs, factors, namer, settings)))
+        found.append((labels, _cluster(rows, list(incidents), docs, factors, namer, settings)))
     found.sort(key=lambda lc: (-lc[1]["score"], -lc[1]["count"], _neg_date(lc[1]["last_seen"]), lc[1]["name"]))
     out = {}
-    for n, (label, c) in enumerate(found, 1):
-        out[label] = {"id": f"c{n}", **c}
+    for n, (labels, c) in enumerate(found, 1):
+        cluster = {"id": f"c{n}", **c}
+        for label in labels:
+            out[label] = cluster
     return out
 
 
@@ -251,7 +263,7 @@ def _cluster(rows: list[int], incidents: list[int], docs: list[Doc], factors: di
                 "path": d.meta.path,
                 "title": d.meta.title,
                 "date": d.iso,
-                "factor": f["text"],
+                "factor": plain(f["text"]),
                 "line": f["line"],
                 "in_scope": d.in_scope,
             }
@@ -277,7 +289,7 @@ def _cluster(rows: list[int], incidents: list[int], docs: list[Doc], factors: di
         "weakness": weakness_label,
         "weakness_id": weakness_id,
         "category": category,
-        "representative": {"text": rep_factor["text"], "path": rep_doc.meta.path, "line": rep_factor["line"]},
+        "representative": {"text": plain(rep_factor["text"]), "path": rep_doc.meta.path, "line": rep_factor["line"]},
         "count": len(incidents),
         "factors": len(rows),
         "first_seen": days[0].isoformat() if days else None,

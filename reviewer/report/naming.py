@@ -145,6 +145,16 @@ class Namer:
         return [max(surface[t].items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0] for t in chosen]
 
 
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`)")
+
+
+def plain(text: str) -> str:
+    """A factor as a reader quotes it: Markdown links reduced to their text, emphasis and code
+    marks dropped ("**Customer comms** – …" → "Customer comms – …")."""
+    return " ".join(EMPHASIS.sub("", LINK.sub(r"\1", text)).split())
+
+
 def medoid(vectors: np.ndarray) -> int:
     """Index of the member closest to all the others (highest summed cosine; first on ties)."""
     if len(vectors) <= 2:
