@@ -216,6 +216,8 @@ def line_chart(
     formatter = fmt_percent if percent else fmt_number
     maximum = max([*present, target or 0.0])
     top, step = nice_scale(maximum * 1.08 if value_labels else maximum)
+    if percent and maximum <= 1.0 and top > 1.0:
+        top, step = 1.0, 0.25  # a share never exceeds 100%: no axis up to 150%
     frame = _Frame(labels, top, step, fmt_percent_tick if percent else fmt_number)
     out = _open(chart_id, title, desc, "line")
     legend: list[tuple[str, str, str]] = [(s.name, s.css, s.marker) for s in series]
