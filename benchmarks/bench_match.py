@@ -75,14 +75,14 @@ def main() -> None:
 
     from reviewer.models.embedder import get_encoder
     from reviewer.models.weakness import default as weakness_model
-    from reviewer.recurrence import CorpusDoc, Index, Matcher, build, index_path
+    from reviewer.recurrence import CorpusDoc, Index, Matcher, build, corpus_files, index_path
 
     t0 = time.perf_counter()
     encoder = get_encoder()
     encoder.encode(["warm up"])
     load_s = time.perf_counter() - t0
     tmp = Path(tempfile.mkdtemp())
-    files = sorted(args.corpus.rglob("*.md"))
+    files = corpus_files(args.corpus)
     t0 = time.perf_counter()
     index, _ = build(args.corpus, index_path(args.corpus, tmp), encoder)
     build_s = time.perf_counter() - t0
