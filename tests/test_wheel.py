@@ -92,3 +92,31 @@ def test_installed_rule_page(venv: tuple[Path, Path]) -> None:
     assert proc.stdout.startswith("# single-root-cause (RC001)")
     for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert heading in proc.stdout
+
+
+def test_installed_report_renders_html(venv: tuple[Path, Path]) -> None:
+    """The report needs the packaged templates, the category model and the example corpus."""
+    env_dir, work = venv
+    code = "from reviewer.resources import corpus_dir; print(corpus_dir() / 'examples')"
+    corpus = Path(_run([env_dir / "bin" / "python", "-c", code], cwd=work).stdout.strip())
+    assert (env_dir.resolve() / "lib") in corpus.resolve().parents
+    out = work / "report.html"
+    proc = _run(
+        [
+            env_dir / "bin" / "pmreview",
+            "report",
+            corpus,
+            "--out",
+            out,
+            "--as-of",
+            "2026-11-22",
+            "--index-dir",
+            work / "index",
+            "--cache-dir",
+            work / "cache",
+        ],
+        cwd=work,
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = out.read_text(encoding="utf-8")
+    assert html.lower().startswith("<!doctype html>") and html.count("<svg") >= 3
