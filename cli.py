@@ -22,6 +22,38 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(v.strip() for raw in values for v in raw.split(",") if v.strip())
 
 
+def review_options(
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    config_file: Path | None,
+    corpus_dir: Path | None,
+    no_cache: bool,
+    cache_dir: Path,
+):
+    """The engine's Options from the shared options (reviewer/options.py); unknown rule
+    selectors are a usage error. Raises RuleError/ConfigError for the caller to report."""
+    from reviewer.cache import ResultCache
+    from reviewer.config import load_file
+    from reviewer.engine import Options
+    from reviewer.ruleset import default_rules, known_selector
+
+    rules = default_rules()
+    for selector in (*(_split(select) or ()), *(_split(ignore) or ()), *(_split(extend_select) or ())):
+        if not known_selector(rules, selector):
+            _fail(f"unknown rule selector {selector!r} (see `pmreview rules`)")
+    if config_file is not None:
+        load_file(config_file)
+    return Options(
+        config_file=config_file,
+        select=_split(select),
+        ignore=_split(ignore),
+        extend_select=_split(extend_select) or (),
+        cache=None if no_cache else ResultCache(cache_dir),
+        corpus=corpus_dir,
+    )
+
+
 def _fail(message: str) -> None:
     click.echo(f"pmreview: error: {message}", err=True)
     sys.exit(2)
@@ -82,31 +114,17 @@ def review(
 
     Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input errors.
     """
-    from reviewer.cache import ResultCache
-    from reviewer.config import ConfigError, load_file
+    from reviewer.config import ConfigError
     from reviewer.diff import DiffError, on_changed_lines
-    from reviewer.engine import Options, expand, review_inputs
+    from reviewer.engine import expand, review_inputs
     from reviewer.findings import Severity
     from reviewer.formatters import FORMATS
     from reviewer.nlp import ModelError
     from reviewer.recurrence import IndexError_
-    from reviewer.ruleset import RuleError, default_rules, known_selector
+    from reviewer.ruleset import RuleError
 
     try:
-        rules = default_rules()
-        for selector in (*(_split(select) or ()), *(_split(ignore) or ()), *(_split(extend_select) or ())):
-            if not known_selector(rules, selector):
-                _fail(f"unknown rule selector {selector!r} (see `pmreview rules`)")
-        if config_file is not None:
-            load_file(config_file)
-        options = Options(
-            config_file=config_file,
-            select=_split(select),
-            ignore=_split(ignore),
-            extend_select=_split(extend_select) or (),
-            cache=None if no_cache else ResultCache(cache_dir),
-            corpus=corpus_dir,
-        )
+        options = review_options(select, ignore, extend_select, config_file, corpus_dir, no_cache, cache_dir)
         inputs = expand(paths, stdin_filename)
         base = diff_base or ("HEAD" if changed_lines_only else None)
         changed = _changed_files(base) if base else None

@@ -65,37 +65,22 @@ def review_pr(
     Exit status: 0 no finding at or above --fail-on on a changed line (or about a whole
     changed document), 1 findings, 2 errors. See docs/github-bot.md.
     """
-    from reviewer.cache import ResultCache
-    from reviewer.cli import _fail, _split
-    from reviewer.config import ConfigError, load_file
-    from reviewer.engine import Options
+    from reviewer.cli import _fail, _split, review_options
+    from reviewer.config import ConfigError
     from reviewer.findings import Severity
     from reviewer.github.api import GitHubClient, GitHubError
     from reviewer.github.bot import DEFAULT_GLOBS, run
     from reviewer.github.event import EventError, from_environment
     from reviewer.nlp import ModelError
     from reviewer.recurrence import IndexError_
-    from reviewer.ruleset import RuleError, default_rules, known_selector
+    from reviewer.ruleset import RuleError
 
     try:
         pr = from_environment(os.environ, repo=repo, number=number, sha=sha, token=token, api_url=api_url)
     except EventError as exc:
         _fail(str(exc))
     try:
-        rules = default_rules()
-        for selector in (*(_split(select) or ()), *(_split(ignore) or ()), *(_split(extend_select) or ())):
-            if not known_selector(rules, selector):
-                _fail(f"unknown rule selector {selector!r} (see `pmreview rules`)")
-        if config_file is not None:
-            load_file(config_file)
-        options = Options(
-            config_file=config_file,
-            select=_split(select),
-            ignore=_split(ignore),
-            extend_select=_split(extend_select) or (),
-            cache=None if no_cache else ResultCache(cache_dir),
-            corpus=corpus_dir,
-        )
+        options = review_options(select, ignore, extend_select, config_file, corpus_dir, no_cache, cache_dir)
         client = GitHubClient(pr.token, pr.api_url, base_delay=retry_delay)
         outcome = run(
             client,
