@@ -401,14 +401,22 @@ def _context(config: Config, rules: list[Rule] = ()) -> Context:  # type: ignore
 
 
 def _defer(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
-    """Drop findings of rules with ``defer_to`` when a rule of those families already flagged the sentence."""
+    """Drop findings of rules with ``defer_to`` when a rule of those families already flagged the sentence,
+    or, for a whole-document finding, the same subject (ST001's missing action items when AI006 says so)."""
     deferring = {r.code: tuple(r.options.get("defer_to", ())) for r in rules if r.options.get("defer_to")}
     if not deferring:
         return findings
     kept = []
     for f in findings:
         prefixes = deferring.get(f.code)
-        if prefixes:
+        if prefixes and f.whole_document:
+            subject = f.data.get("subject")
+            if subject and any(
+                g is not f and g.code.startswith(prefixes) and g.whole_document and g.data.get("subject") == subject
+                for g in findings
+            ):
+                continue
+        elif prefixes:
             s, e = f.data["sentence"]
             if any(g is not f and g.code.startswith(prefixes) and g.start < e and s < g.end for g in findings):
                 continue

@@ -292,3 +292,18 @@ def test_an_item_that_is_only_a_ticket_defers_to_the_tracker(review) -> None:
     text = HEAD + "## Follow-up improvements\n\n- #2213\n- CACHE-77\n- Improve monitoring\n"
     flagged = [f for f in review(text) if f.code in ("AI001", "AI002", "AI003")]
     assert {f.line for f in flagged} == {14}
+
+
+MISSING_ACTIONS = (
+    "# Postmortem: disk full on db-2\n\n## Summary\n\nThe data disk filled up at 03:10 UTC and writes stopped.\n\n"
+    "## Timeline\n\n- 03:10 UTC disk alert\n"
+)
+
+
+def test_missing_action_items_reported_once(review) -> None:
+    both = [(f.code, f.message) for f in review(MISSING_ACTIONS, select=("AI006", "ST001"))]
+    assert [c for c, _ in both].count("AI006") == 1
+    assert not any(c == "ST001" and "Action items" in m for c, m in both)  # AI006 says it, with the why
+    assert any(c == "ST001" and "Impact" in m for c, m in both)  # other sections are still ST001's
+    alone = [(f.code, f.message) for f in review(MISSING_ACTIONS, select=("ST001",))]
+    assert any(c == "ST001" and "Action items" in m for c, m in alone)

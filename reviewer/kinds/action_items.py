@@ -75,7 +75,13 @@ class ActionItems(Kind):
                 s = doc.sections[0] if doc.sections else None
                 start = doc.blocks[0].start if doc.blocks else 0
                 end = doc.blocks[0].end if doc.blocks else 0
-                yield Hit(start, end, values={"title": s.title if s else ""}, whole_document=True)
+                yield Hit(
+                    start,
+                    end,
+                    values={"title": s.title if s else ""},
+                    whole_document=True,
+                    data={"subject": "section:action_items"},
+                )
             return
         if c == "count":
             open_items = [i for i in items if i.status != "done"]

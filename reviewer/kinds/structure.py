@@ -43,7 +43,7 @@ NAMES = {
 
 
 class Structure(Kind):
-    keys: ClassVar[dict[str, bool]] = {"check": True, "template": False}
+    keys: ClassVar[dict[str, bool]] = {"check": True, "template": False, "defer_to": False}
     document_scope: ClassVar[bool] = True
 
     def __init__(self, rule) -> None:
@@ -72,7 +72,13 @@ class Structure(Kind):
             for name in wanted:
                 if name not in present:
                     label = NAMES.get(name, name.replace("_", " ").capitalize())
-                    yield Hit(anchor.start, anchor.end, values={"section": label}, whole_document=True)
+                    yield Hit(
+                        anchor.start,
+                        anchor.end,
+                        values={"section": label},
+                        whole_document=True,
+                        data={"subject": f"section:{name}"},
+                    )
             return
         if c == "impact-quantified":
             yield from self._impact(doc)
