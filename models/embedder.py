@@ -228,6 +228,17 @@ class MiniLMEncoder:
         return x.reshape(batch, length, self.dim)
 
 
+class LazyEncoder:
+    """The shared encoder, loaded on the first ``encode``: an index update with nothing new
+    to embed (``recurrence.build``) then never loads the weights."""
+
+    name = MiniLMEncoder.name
+    dim = MiniLMEncoder.dim
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return get_encoder().encode(texts, batch_size)
+
+
 @functools.cache
 def get_encoder() -> MiniLMEncoder:
     """Process-wide shared encoder (weights are loaded once)."""

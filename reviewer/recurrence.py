@@ -402,6 +402,8 @@ def build(
             fd["rows"] = len(sentences(f.clean))
         stats["updated" if prev is not None else "added"] += 1
     stats["removed"] = len(set(previous) - {d.path for d in docs})
+    if old is not None and not todo and not stats["removed"]:
+        return old, stats  # nothing to embed or drop: the index on disk is current, leave it as it is
     texts = [t for _, ts in todo for t in ts]
     vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
     k = 0

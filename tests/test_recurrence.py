@@ -144,3 +144,15 @@ def test_housekeeping_files_are_not_incidents(tmp_path: Path) -> None:
         "2026-01-02-disk.md",
         "team/2025-db.markdown",
     ]
+
+
+def test_nothing_changed_leaves_the_index_alone(built) -> None:
+    from reviewer.models.embedder import LazyEncoder
+
+    corpus, index, _ = built
+    path = index_path(corpus)
+    before = path.stat().st_mtime_ns
+    again, stats = build(corpus, path, LazyEncoder())
+    assert stats["unchanged"] == 4 and not (stats["added"] or stats["updated"] or stats["removed"])
+    assert path.stat().st_mtime_ns == before  # not rewritten
+    assert np.array_equal(again.vectors, index.vectors)

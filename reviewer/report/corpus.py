@@ -17,14 +17,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from reviewer import dates
 from reviewer.markdown import FRONT_MATTER
-from reviewer.recurrence import CorpusDoc, Index, IndexError_, build, corpus_files, index_path, load
+from reviewer.recurrence import CorpusDoc, Index, build, index_path
 
 QUALITY_FAMILIES = ("BL", "QU", "RC")
 
@@ -38,38 +37,12 @@ class Reviewed:
     actions: list[dict] = field(default_factory=list)
 
 
-class _LazyEncoder:
-    """The embedding model, loaded only if the index really has something to embed."""
-
-    def __init__(self) -> None:
-        from reviewer.models.embedder import MiniLMEncoder
-
-        self.name = MiniLMEncoder.name
-        self.dim = MiniLMEncoder.dim
-
-    def encode(self, texts):
-        from reviewer.models.embedder import get_encoder
-
-        return get_encoder().encode(texts)
-
-
 def fresh_index(root: Path, index_dir: Path | None = None) -> tuple[Index, bool]:
     """The corpus index, updated if any file was added, changed or removed; and whether it was."""
-    path = index_path(root, index_dir)
-    encoder = _LazyEncoder()
-    try:
-        index = load(path, encoder.name)
-    except IndexError_:
-        index = None
-    if index is not None:
-        current = {f.relative_to(root).as_posix(): f for f in corpus_files(root)}
-        known = {d.path: d.sha for d in index.docs}
-        if set(current) == set(known) and all(
-            hashlib.sha256(current[p].read_bytes()).hexdigest() == sha for p, sha in known.items()
-        ):
-            return index, False
-    index, _ = build(root, path, encoder)
-    return index, True
+    from reviewer.models.embedder import LazyEncoder
+
+    index, stats = build(root, index_path(root, index_dir), LazyEncoder())
+    return index, any(stats[k] for k in ("added", "updated", "removed"))
 
 
 def quality_codes() -> tuple[str, ...]:
