@@ -417,7 +417,9 @@ def build(
     for d in docs:
         d.row = offset
         offset += _rows(d)
-    index = Index(root, encoder.name, docs, matrix.astype(np.float32), created=time.time())
+    # as stored (float16): a just-built index scores exactly like the same index loaded later
+    stored = matrix.astype(np.float16).astype(np.float32)
+    index = Index(root, encoder.name, docs, stored, created=time.time())
     save(index, path)
     return index, stats
 
