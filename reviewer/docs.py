@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from reviewer.ruleset import FAMILIES, Rule
 
-DOCS_URL = "https://github.com/pmreview/pmreview/blob/main/docs/rules"
+PROJECT_URL = "https://github.com/pmreview/pmreview"
+DOCS_URL = f"{PROJECT_URL}/blob/main/docs/rules"
 """Where the generated rule pages are published; every output format links rules here."""
 
 

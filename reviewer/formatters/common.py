@@ -15,7 +15,6 @@ from reviewer.ruleset import Rule
 from reviewer.source import Source
 
 TOOL_NAME = "pmreview"
-PROJECT_URL = "https://github.com/pmreview/pmreview"
 
 
 def ordered(report: Report) -> list[tuple[FileResult, Finding]]:

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from reviewer.docs import rule_url
+from reviewer.docs import PROJECT_URL, rule_url
 from reviewer.engine import Report
 from reviewer.findings import Finding, Severity
 from reviewer.formatters.common import (
-    PROJECT_URL,
     SEVERITY_ORDER,
     TOOL_NAME,
     display_path,

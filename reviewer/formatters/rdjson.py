@@ -11,10 +11,10 @@ import json
 import os
 from typing import Any
 
-from reviewer.docs import rule_url
+from reviewer.docs import PROJECT_URL, rule_url
 from reviewer.engine import Report
 from reviewer.findings import Finding, Severity
-from reviewer.formatters.common import PROJECT_URL, TOOL_NAME, byte_column, in_file_order
+from reviewer.formatters.common import TOOL_NAME, byte_column, in_file_order
 from reviewer.source import Source
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 from reviewer import __version__
-from reviewer.docs import rule_page, rule_url
+from reviewer.docs import PROJECT_URL, rule_page, rule_url
 from reviewer.engine import Report
 from reviewer.findings import Finding, Severity, Suggestion
-from reviewer.formatters.common import PROJECT_URL, TOOL_NAME, in_file_order, repo_relative, repo_root, rule_table
+from reviewer.formatters.common import TOOL_NAME, in_file_order, repo_relative, repo_root, rule_table
 from reviewer.ruleset import FAMILIES, Rule
 from reviewer.source import Source
 
