@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reviewer.models.linear import softmax
+
 PATH = Path(__file__).resolve().parent / "category_classifier.json"
 
 
@@ -23,10 +25,7 @@ class CategoryModel:
     meta: dict
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        z = vectors.astype(np.float32) @ self.coef.T + self.intercept
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(vectors, self.coef, self.intercept)
 
     def predict(self, vectors: np.ndarray) -> list[str]:
         if len(vectors) == 0:

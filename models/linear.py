@@ -40,6 +40,14 @@ class LinearModel:
         )
 
 
+def softmax(vectors: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Class probabilities of a multinomial logistic regression (coef: classes x dim), in float32."""
+    z = vectors.astype(np.float32) @ coef.T.astype(np.float32) + intercept.astype(np.float32)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def load(path: Path) -> LinearModel:
     data = json.loads(path.read_text(encoding="utf-8"))
     return LinearModel(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reviewer.models.linear import softmax
+
 
 @dataclass(frozen=True)
 class WeaknessModel:
@@ -23,10 +25,7 @@ class WeaknessModel:
     meta: dict
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        z = vectors.astype(np.float32) @ self.coef.T.astype(np.float32) + self.intercept.astype(np.float32)
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(vectors, self.coef, self.intercept)
 
 
 PATH = Path(__file__).resolve().parent / "weakness_classifier.json"
