@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT = 4  # 4: dates written in prose ("On 22nd June 2021") are read too
+FORMAT = 5  # 4: dates written in prose are read; 5: title + summary stored as `context`
 INDEX_FILE = "index.npz"
 STOP = frozenset(
     [
@@ -249,7 +249,12 @@ class CorpusDoc:
     actions: list[dict]
     factors: list[dict]  # {text, clean, line}
     row: int = 0  # first row of its factors in the vector matrix
-    profile: str = ""  # title, summary and factors: what the incident was about
+    context: str = ""  # title and summary (Incident.context): what happened
+
+    @property
+    def profile(self) -> str:
+        """Everything that says what the incident was about (as ``Incident.profile``)."""
+        return " ".join([self.context, *(f["clean"] for f in self.factors)])
 
 
 def _rows(doc: CorpusDoc) -> int:
@@ -393,7 +398,7 @@ def build(
             inc.date,
             inc.actions,
             [{"text": f.text, "clean": f.clean, "line": f.line} for f in inc.factors],
-            profile=inc.profile,
+            context=inc.context,
         )
         docs.append(cd)
         rows.append(None)  # type: ignore[arg-type]  # filled after embedding
@@ -463,7 +468,7 @@ class Matcher:
         self.texts = row_texts
         self.bm25 = BM25([terms(t) for t in row_texts])
         # whole incidents: title, summary and factors, for "the same systems, the same story"
-        self.profiles = TfIdf([terms(d.profile or " ".join(f["clean"] for f in d.factors)) for d in index.docs])
+        self.profiles = TfIdf([terms(d.profile) for d in index.docs])
         probs = weakness.probabilities(index.vectors) if weakness is not None and len(row_texts) else None
         self.corpus_raw = probs
         self.corpus_probs = _unit(probs) if probs is not None else None

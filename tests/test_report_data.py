@@ -439,17 +439,19 @@ def test_repeats_sorted_by_count_then_recency(data: dict) -> None:
 
 
 def test_what_happened_is_the_title_and_summary(workdir: Path, data: dict) -> None:
-    """The context recovered from the index's profile is the one the parser gives (no re-parse needed)."""
+    """The index keeps each incident's context (title and summary), exactly as the parser gives it."""
+    from reviewer.engine import section_aliases
+    from reviewer.factors import incident
+    from reviewer.markdown import parse
     from reviewer.recurrence import load
-    from reviewer.report import repeats
-    from reviewer.report.corpus import what_happened
+    from reviewer.source import decode
 
     index = load(workdir / "index" / "index.npz")
     for doc in index.docs:
-        text = (workdir / "postmortems" / doc.path).read_text(encoding="utf-8")
-        assert repeats.what_happened(doc) == what_happened(text, doc.path), doc.path
+        data_ = (workdir / "postmortems" / doc.path).read_bytes()
+        assert doc.context == incident(parse(decode(doc.path, data_), section_aliases()), doc.path).context, doc.path
     cert = next(d for d in index.docs if d.path == CERT)
-    assert repeats.what_happened(cert).startswith("Internal API certificate expired On 11 October 2025")
+    assert cert.context.startswith("Internal API certificate expired On 11 October 2025")
 
 
 def test_generic_words_do_not_make_incidents_alike() -> None:

@@ -7,9 +7,6 @@
   writing-quality counts and, as a by-product of the same parse, every action item's full
   record (owner, deadline date, priority, status). It goes through the results cache
   (reviewer/cache.py), so a warm report parses nothing.
-* What each incident was about (title and summary, ``Incident.context``) for the repeated
-  incidents: recovered from the index's ``profile`` (reviewer/report/repeats.py), and parsed
-  here only for an entry whose profile cannot be split (``what_happened``).
 * A document's date and its source come from reviewer/dates.dated (front matter, a ``Date:``
   line, the file name, else the first full date written near the top: postmortems that only
   state their date in prose still land in a period instead of being counted as undated).
@@ -91,21 +88,6 @@ def _unreviewed(file: Path, rel: str) -> Reviewed:
     except InputError:
         return Reviewed("", None, [])
     return Reviewed(source.text, None, [i.record() for i in extract(parse(source, section_aliases()))])
-
-
-def what_happened(text: str, path: str) -> str:
-    """Title and summary (``Incident.context``) parsed from the document's text, as the index build
-    reads them; only for an index entry whose ``profile`` does not split (repeats.what_happened)."""
-    from reviewer.engine import section_aliases
-    from reviewer.factors import incident
-    from reviewer.markdown import parse
-    from reviewer.source import InputError, decode
-
-    try:
-        doc = parse(decode(path, text.encode("utf-8")), section_aliases())
-    except InputError:
-        return ""
-    return incident(doc, path).context
 
 
 def dated(text: str, path: str) -> tuple[date | None, str | None]:

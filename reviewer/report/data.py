@@ -28,7 +28,7 @@ from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
 from reviewer.report import clusters as clustering
 from reviewer.report import follow
 from reviewer.report import repeats as repeating
-from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review, what_happened
+from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review
 from reviewer.report.naming import Namer, medoid, plain
 from reviewer.report.periods import GROUPS, span
 
@@ -349,7 +349,7 @@ def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], cache_dir: 
 
         return get_encoder()
 
-    contexts = [c if (c := repeating.what_happened(d.meta)) is not None else _parsed_context(d) for d in docs]
+    contexts = [d.meta.context for d in docs]
     ids = {label: c["id"] for label, c in found.items()}
     out = []
     for g in repeating.find(contexts, [d.meta.title for d in docs], cache_dir, model, encoder):
@@ -376,10 +376,6 @@ def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], cache_dir: 
         )
     out.sort(key=lambda r: (-r["count"], _neg_date(r["last_seen"]), r["name"], r["incidents"][0]["path"]))
     return [{"id": f"r{n}", **r} for n, r in enumerate(out, 1)]
-
-
-def _parsed_context(d: Doc) -> str:
-    return what_happened(d.reviewed.text, d.meta.path)
 
 
 # --- periods ---------------------------------------------------------------------------

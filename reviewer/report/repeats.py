@@ -7,8 +7,8 @@ name a lowered de-registration delay, a replaced network component and a slow re
 process. What they share is the symptom, which lives in the title and the summary
 (``Incident.context``), not in the factors.
 
-Text. Each incident's title and summary (recovered from the index's ``profile``, see
-``what_happened``), cut to its first MAX_WORDS words: the summary says what happened first
+Text. Each incident's title and summary (``CorpusDoc.context`` in the index), cut to its
+first MAX_WORDS words: the summary says what happened first
 and then tells the story of the cause, which is the part that differs between repeats.
 
 Similarity. A fusion of two cosines: ``W * lexical + (1 - W) * semantic``.
@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 
-from reviewer.recurrence import STOP, CorpusDoc, TfIdf, _stem, terms
+from reviewer.recurrence import STOP, TfIdf, _stem, terms
 
 THRESHOLD = 0.5  # mean fused similarity at which two groups still merge (tune_repeats.py)
 LEXICAL_WEIGHT = 0.3  # W above
@@ -98,22 +98,6 @@ class Group:
 
 
 # --- the text ------------------------------------------------------------------------
-
-
-def what_happened(doc: CorpusDoc) -> str | None:
-    """Title and summary (``Incident.context``) of an indexed document, without re-parsing it.
-
-    The index stores ``profile`` = context, then the factors' clean texts, joined by spaces
-    (reviewer/factors.py), and the factors themselves: the context is the profile minus that
-    suffix. None when the profile does not end with the factors (an index written another
-    way): the caller then parses the document (reviewer.report.corpus.what_happened).
-    """
-    if not doc.factors:
-        return doc.profile
-    suffix = " " + " ".join(f.get("clean") or f["text"] for f in doc.factors)
-    if doc.profile.endswith(suffix):
-        return doc.profile[: -len(suffix)]
-    return None
 
 
 def head(text: str, words: int = MAX_WORDS) -> str:
