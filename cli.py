@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from reviewer import __version__, options
+from reviewer.terminal import echo_error
 
 FORMAT_NAMES = ["text", "json", "sarif", "rdjson", "rdjsonl", "github", "gitlab", "markdown"]
 
@@ -55,7 +56,7 @@ def review_options(
 
 
 def _fail(message: str) -> None:
-    click.echo(f"pmreview: error: {message}", err=True)
+    echo_error(message)
     sys.exit(2)
 
 
@@ -140,11 +141,11 @@ def review(
         use_color = sys.stdout.isatty() if color is None else color
         click.echo(FORMATS[fmt](report, color=use_color, show_source=show_source), nl=False, color=use_color)
         for error in report.errors:
-            click.echo(f"pmreview: error: {error}", err=True)
+            echo_error(error)
     else:
         click.echo(FORMATS[fmt](report), nl=False)
         for error in report.errors:
-            click.echo(f"pmreview: error: {error}", err=True)
+            echo_error(error)
     if report.errors:
         sys.exit(2)
     threshold = Severity.parse(fail_on) if fail_on else report.fail_on()
@@ -187,7 +188,7 @@ def actions_cmd(paths: tuple[str, ...], fmt: str, config_file: Path | None, stdi
         _fail(str(exc))
     click.echo(format_actions(report, fmt), nl=False)
     for error in report.errors:
-        click.echo(f"pmreview: error: {error}", err=True)
+        echo_error(error)
     sys.exit(2 if report.errors else 0)
 
 
@@ -279,7 +280,7 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
     help="Folder of past postmortems (indexed).",
 )
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--top-k", type=int, default=5, show_default=True)
+@click.option("--top-k", type=click.IntRange(min=1), default=5, show_default=True, help="Matches to list per factor.")
 @click.option(
     "--min-score",
     type=float,
@@ -297,7 +298,6 @@ def match_cmd(
 ) -> None:
     """Similar past incidents for each contributing factor of the given drafts."""
     import hashlib
-    import json
 
     from reviewer.engine import Input as _Input
     from reviewer.engine import expand, matcher_for, section_aliases
@@ -305,6 +305,7 @@ def match_cmd(
     from reviewer.markdown import parse
     from reviewer.recurrence import DEFAULT_THRESHOLD, IndexError_, incidents
     from reviewer.source import InputError, decode, read_source
+    from reviewer.terminal import dumps, printable
 
     root, index_dir = _corpus_and_index(corpus_dir, index_dir, Path(paths[0]).parent if paths[0] != "-" else Path.cwd())
     try:
@@ -357,32 +358,38 @@ def match_cmd(
             }
         )
     if fmt == "json":
-        click.echo(json.dumps({"version": 1, "results": results}, indent=2, ensure_ascii=False))
+        click.echo(dumps({"version": 1, "results": results}, indent=2))
     else:
         for r in results:
-            click.echo(click.style(r["path"], bold=True))
+            click.echo(click.style(printable(r["path"]), bold=True))
             for f in r["factors"]:
                 if not f["matches"]:
                     continue
-                click.echo(f"  {f['line']}: {f['text'][:100]}")
+                click.echo(printable(f"  {f['line']}: {f['text'][:100]}"))
                 for m in f["matches"]:
                     weakness = f"  [{m['weakness']}]" if m["weakness"] else ""
                     click.echo(
-                        f"      {m['score']:.2f}  {m['title']} ({m['date'] or 'undated'}) {m['path']}:{m['factor_line']}{weakness}"
+                        printable(
+                            f"      {m['score']:.2f}  {m['title']} ({m['date'] or 'undated'}) "
+                            f"{m['path']}:{m['factor_line']}{weakness}"
+                        )
                     )
-                    click.echo(f"            {m['factor'][:110]}")
+                    click.echo(printable(f"            {m['factor'][:110]}"))
             if r["incidents"]:
                 click.echo("  past incidents:")
                 for inc in r["incidents"]:
                     open_n = sum(1 for a in inc["action_items"] if a["status"] != "done")
                     click.echo(
-                        f"    {inc['score']:.2f}  {inc['title']} ({inc['date'] or 'undated'}), {inc['shared_factors']} shared "
-                        f"factor(s); action items: {open_n} open, {len(inc['action_items']) - open_n} done"
+                        printable(
+                            f"    {inc['score']:.2f}  {inc['title']} ({inc['date'] or 'undated'}), "
+                            f"{inc['shared_factors']} shared factor(s); action items: {open_n} open, "
+                            f"{len(inc['action_items']) - open_n} done"
+                        )
                     )
             else:
                 click.echo("  no recurring factors above the threshold")
     for error in errors:
-        click.echo(f"pmreview: error: {error}", err=True)
+        echo_error(error)
     sys.exit(2 if errors else 0)
 
 

@@ -6,6 +6,7 @@ spaCy runs once for all files, on only the sentences some selected rule asked to
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -24,8 +25,9 @@ from reviewer.people import People
 from reviewer.resources import lexicon_dir
 from reviewer.ruleset import Rule, default_rules, read_yaml, select
 from reviewer.sentences import Sentence, split_block
-from reviewer.source import InputError, Source, decode, read_source
+from reviewer.source import InputError, Source, decode, describe_os_error, read_source, read_stream
 from reviewer.suppress import apply, parse_directives
+from reviewer.workspace import escapes, repo_root
 
 EXTENSIONS = (".md", ".markdown", ".txt")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".pmreview"}
@@ -92,15 +94,22 @@ class Options:
 
 
 def expand(paths: Sequence[str], stdin_filename: str | None = None) -> list[Input | FileResult]:
-    """Files and directories (recursing into Markdown and text files), or '-' for stdin."""
+    """Files and directories (recursing into Markdown and text files), or '-' for stdin.
+
+    A path that a symbolic link takes out of the working tree is refused, not read
+    (reviewer.workspace); so is anything that is not a regular file (source.read_bounded).
+    """
     out: list[Input | FileResult] = []
+    root = repo_root()
     for raw in paths:
         if raw == "-":
-            data = sys.stdin.buffer.read()
-            out.append(Input(stdin_filename or "<stdin>", None, data))
+            out.append(Input(stdin_filename or "<stdin>", None, read_stream(sys.stdin.buffer)))
             continue
         p = Path(raw)
-        if p.is_dir():
+        problem = _unreadable(p, root)
+        if problem is not None:
+            out.append(FileResult(raw, error=f"{raw}: {problem}"))
+        elif p.is_dir():
             found = sorted(
                 f
                 for f in p.rglob("*")
@@ -108,12 +117,25 @@ def expand(paths: Sequence[str], stdin_filename: str | None = None) -> list[Inpu
             )
             if not found:
                 out.append(FileResult(raw, error=f"{raw}: no Markdown or text files found in this directory"))
-            out.extend(Input(str(f), f) for f in found)
-        elif p.exists():
-            out.append(Input(raw, p))
+            for f in found:
+                problem = _unreadable(f, root)
+                out.append(Input(str(f), f) if problem is None else FileResult(str(f), error=f"{f}: {problem}"))
         else:
-            out.append(FileResult(raw, error=f"{raw}: no such file or directory"))
+            out.append(Input(raw, p))
     return out
+
+
+def _unreadable(path: Path, root: Path) -> str | None:
+    """Why ``path`` must not be read (a link out of the working tree, a loop, nothing there), or None."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return "is a broken symbolic link (its target does not exist)"
+        return describe_os_error(exc)
+    if escapes(path, root):
+        return "is a symbolic link that leads outside the working tree; not read (see docs/security.md)"
+    return None
 
 
 @cache

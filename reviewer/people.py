@@ -110,50 +110,51 @@ class People:
 
     def classify(self, token: Token, sent: Sentence | None = None) -> Agent | None:
         """Is the noun phrase headed by ``token`` a person, role or team?"""
-        offset = sent.start if sent is not None else 0
+        # offsets into the token's own text when there is no sentence to map them to the source
+        at, end_at = (sent.at, sent.end_at) if sent is not None else (_same, _same)
         if token.pos_ not in ("PROPN", "NOUN", "PRON", "X", "ADJ", "NUM") and not token.text.startswith("@"):
-            return self._phrase_role(token, offset)
+            return self._phrase_role(token, sent)
         start = token.idx
         end = token.idx + len(token.text)
-        if sent is not None and sent.doc.in_code(offset + start, offset + end):
+        if sent is not None and sent.doc.in_code(at(start), end_at(end)):
             return None
         lower = token.lower_
         text = token.text
         if text.startswith("@") and len(text) > 1:
-            return Agent("handle", offset + start, offset + end, text)
+            return Agent("handle", at(start), end_at(end), text)
         if token.pos_ == "PRON":
             if lower in self.pronouns:
-                return Agent("pronoun", offset + start, offset + end, text)
+                return Agent("pronoun", at(start), end_at(end), text)
             if lower in INDEFINITES or (lower in ("no", "one") and token.nbor(-1).lower_ == "no"):
-                return Agent("indefinite", offset + start, offset + end, text)
+                return Agent("indefinite", at(start), end_at(end), text)
             return None
         # The noun phrase up to and including its head: "the on-call engineer", "the vendor's support agent".
         left = token.left_edge.i
         phrase_tokens = [t for t in token.doc[left : token.i + 1] if t.dep_ not in ("poss", "case") or t.head != token]
         phrase = " ".join(t.text for t in phrase_tokens).replace(" - ", "-").replace(" -", "-").replace("- ", "-")
-        np_start = offset + token.doc[left].idx
+        np_start = at(token.doc[left].idx)
         if lower in INDEFINITES:
-            return Agent("indefinite", offset + start, offset + end, text)
+            return Agent("indefinite", at(start), end_at(end), text)
         if lower in self.systems:
             return None
         if self.role.search(phrase) and not self._system_compound(token):
-            return Agent("role", np_start, offset + end, token.doc[left : token.i + 1].text)
+            return Agent("role", np_start, end_at(end), token.doc[left : token.i + 1].text)
         if self.ambiguous.match(text) and self._human_modifiers_only(token):
-            return Agent("role", np_start, offset + end, token.doc[left : token.i + 1].text)
+            return Agent("role", np_start, end_at(end), token.doc[left : token.i + 1].text)
         if self.team.search(phrase) and token.pos_ in ("NOUN", "PROPN"):
-            return Agent("team", np_start, offset + end, token.doc[left : token.i + 1].text)
+            return Agent("team", np_start, end_at(end), token.doc[left : token.i + 1].text)
         if lower in self.names:
-            return Agent("name", offset + start, offset + end, text)
+            return Agent("name", at(start), end_at(end), text)
         if token.pos_ == "PROPN" and text[:1].isupper() and text.replace("-", "").replace("'", "").isalpha():
             span = _name_span(token)
             name = token.doc.text[span[0] : span[1]]
             if token.ent_type_ == "PERSON":
-                return Agent("name", offset + span[0], offset + span[1], name)
+                return Agent("name", at(span[0]), end_at(span[1]), name)
             if self._looks_like_name(token):
-                return Agent("possible-name", offset + span[0], offset + span[1], name)
-        return self._phrase_role(token, offset)
+                return Agent("possible-name", at(span[0]), end_at(span[1]), name)
+        return self._phrase_role(token, sent)
 
-    def _phrase_role(self, token: Token, offset: int) -> Agent | None:
+    def _phrase_role(self, token: Token, sent: Sentence | None) -> Agent | None:
         """Fallback on the whole phrase when the parse split it oddly ("the on-call" as on/-/call)."""
         whole = " ".join(t.text for t in token.subtree).replace(" - ", "-")
         if len(whole.split()) > 6:
@@ -162,7 +163,10 @@ class People:
         if kind is None:
             return None
         end = token.right_edge.idx + len(token.right_edge.text)
-        return Agent(kind, offset + token.left_edge.idx, offset + end, token.doc.text[token.left_edge.idx : end])
+        start = token.left_edge.idx
+        if sent is not None:
+            return Agent(kind, sent.at(start), sent.end_at(end), token.doc.text[start:end])
+        return Agent(kind, start, end, token.doc.text[start:end])
 
     def _looks_like_name(self, token: Token) -> bool:
         """A proper noun that NER did not call PERSON: names of people are often mislabelled
@@ -336,3 +340,7 @@ def following_person(token: Token, sent: Sentence, people: People, window: int =
             if head.dep_ not in ("poss", "compound"):
                 return None
     return None
+
+
+def _same(i: int) -> int:
+    return i

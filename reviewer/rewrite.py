@@ -43,7 +43,7 @@ def rewrite(strategy: str, sent: Sentence, token: Token, match: tuple[int, int],
 def drop(sent: Sentence, match: tuple[int, int]) -> Suggestion:
     """Delete an aside with the commas and the space that set it off."""
     text = sent.doc.source.text
-    s, e = sent.start + match[0], sent.start + match[1]
+    s, e = sent.at(match[0]), sent.end_at(match[1])
     left_comma = text[s - 2 : s] == ", "
     right_comma = text[e : e + 1] == ","
     if left_comma and right_comma:  # "and, predictably, deleted" -> "and deleted"
@@ -109,7 +109,7 @@ def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion 
         phrase = "the " + phrase.split(" ", 1)[1]
     end_tok = max(obj_tokens[-1], particle) if particle is not None else obj_tokens[-1]
     start = agent.start
-    end = sent.start + end_tok.idx + len(end_tok.text)
+    end = sent.span(end_tok)[1]
     if end <= start:
         return None
     negation = "" if verb.lemma_.lower() in OMISSIONS else "not "

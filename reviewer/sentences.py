@@ -7,6 +7,7 @@ number of candidate sentences rather than the size of the document.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -70,21 +71,29 @@ BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#*
 WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Characters a reader never sees in the rendered text: controls, zero-width characters (``care\u200cless``),
+soft hyphens, direction marks and bidi overrides. Left in, they would hide words from every rule."""
+
+
 @dataclass
 class Sentence:
     doc: Document
     block: Block
     start: int
     end: int
-    text: str  # masked source slice, newlines turned into spaces
+    text: str  # masked source slice, newlines turned into spaces, invisible characters removed
     parsed: Doc | None = field(default=None, repr=False)
+    offsets: list[int] | None = field(default=None, repr=False)
+    """The source offset of each character of ``text``, where removed characters make them
+    non-contiguous; None (the usual case) when ``text[i]`` sits at ``start + i``."""
 
     @property
     def nlp_text(self) -> str:
         """The text given to spaCy: a leading timeline stamp is blanked so it does not disturb the parse."""
         ts = self.block.timestamp
         if ts and ts[0] >= self.start and ts[0] < self.end:
-            a, b = ts[0] - self.start, min(ts[1], self.end) - self.start
+            a, b = self.index(ts[0]), self.index(min(ts[1], self.end))
             return self.text[:a] + " " * (b - a) + self.text[b:]
         return self.text
 
@@ -92,8 +101,26 @@ class Sentence:
     def is_question(self) -> bool:
         return self.text.rstrip().endswith("?")
 
+    def at(self, i: int) -> int:
+        """The source offset where ``text[i]`` starts (a span's start); ``len(text)`` gives ``end``."""
+        if self.offsets is None:
+            return self.start + i
+        return self.offsets[i] if i < len(self.offsets) else self.end
+
+    def end_at(self, i: int) -> int:
+        """The source offset just after ``text[i - 1]`` (a span's exclusive end)."""
+        if self.offsets is None:
+            return self.start + i
+        return self.offsets[i - 1] + 1 if i > 0 else self.start
+
+    def index(self, offset: int) -> int:
+        """The position in ``text`` of the first character at or after a source offset."""
+        if self.offsets is None:
+            return offset - self.start
+        return bisect.bisect_left(self.offsets, offset)
+
     def span(self, token: Token) -> tuple[int, int]:
-        return self.start + token.idx, self.start + token.idx + len(token.text)
+        return self.at(token.idx), self.end_at(token.idx + len(token.text))
 
     def source(self, start: int, end: int) -> str:
         return self.doc.source.text[start:end]
@@ -102,6 +129,11 @@ class Sentence:
 def split_block(doc: Document, block: Block) -> list[Sentence]:
     """Split a block's masked text at sentence ends, skipping abbreviations and initials."""
     text = doc.masked[block.start : block.end].replace("\n", " ")
+    offsets = None
+    if INVISIBLE.search(text):
+        keep = [i for i, c in enumerate(text) if not INVISIBLE.match(c)]
+        text = "".join(text[i] for i in keep)
+        offsets = [block.start + i for i in keep]
     cuts = [0]
     for m in BOUNDARY.finditer(text):
         before = text[cuts[-1] : m.end()]
@@ -114,7 +146,14 @@ def split_block(doc: Document, block: Block) -> list[Sentence]:
     for a, b in itertools.pairwise(cuts):
         piece = text[a:b]
         body = piece.strip()
-        if body:
-            start = block.start + a + (len(piece) - len(piece.lstrip()))
-            out.append(Sentence(doc, block, start, start + len(body), body))
+        if not body:
+            continue
+        first = a + (len(piece) - len(piece.lstrip()))
+        last = first + len(body)
+        if offsets is None:
+            out.append(Sentence(doc, block, block.start + first, block.start + last, body))
+            continue
+        where = offsets[first:last]
+        contiguous = where[-1] - where[0] == len(where) - 1
+        out.append(Sentence(doc, block, where[0], where[-1] + 1, body, offsets=None if contiguous else where))
     return out

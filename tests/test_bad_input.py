@@ -36,7 +36,10 @@ BAD_BYTES = [
     pytest.param("latin1.md", "Caf\xe9 human error.\n".encode("latin-1"), ("not valid UTF-8", "line 1"), id="non-utf8"),
     pytest.param("late-bad.md", b"ok\n\nline three \xff\xfe\n", ("not valid UTF-8", "line 3"), id="non-utf8-line-3"),
     pytest.param("image.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", ("binary",), id="binary-nul"),
-    pytest.param("utf16.md", "This was human error.\n".encode("utf-16"), ("binary",), id="utf16-has-nul"),
+    pytest.param("utf16.md", "This was human error.\n".encode("utf-16"), ("UTF-16", "reads UTF-8"), id="utf16-bom"),
+    pytest.param("utf16le.md", "This was human error.\n".encode("utf-16-le"), ("UTF-16",), id="utf16le-no-bom"),
+    pytest.param("utf16be.md", "This was human error.\n".encode("utf-16-be"), ("UTF-16",), id="utf16be-no-bom"),
+    pytest.param("late-nul.md", b"# Notes\n\n" + b"Plain text.\n" * 1000 + b"\x00tail\n", ("binary",), id="nul-after-8k"),
 ]
 
 

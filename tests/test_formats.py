@@ -23,10 +23,11 @@ from reviewer.docs import DOCS_URL, rule_url
 from reviewer.engine import FileResult, Report
 from reviewer.findings import Finding, Severity, Suggestion
 from reviewer.formatters import FORMATS
-from reviewer.formatters.common import byte_column, repo_relative, repo_root
+from reviewer.formatters.common import byte_column, repo_relative
 from reviewer.formatters.github import escape_data, escape_property
 from reviewer.formatters.markdown import escape
 from reviewer.source import Source
+from reviewer.workspace import repo_root
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "formats"

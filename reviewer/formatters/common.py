@@ -29,20 +29,6 @@ def in_file_order(report: Report) -> list[tuple[FileResult, Finding]]:
     return [(r, f) for r in report.files for f in r.findings]
 
 
-def repo_root(cwd: Path | None = None) -> Path:
-    """The git top level above ``cwd`` (a ``.git`` folder or file), else ``cwd`` itself.
-
-    Code-scanning services resolve paths against the repository root, while findings
-    carry the path as given on the command line, relative to wherever pmreview ran.
-    Looking for ``.git`` instead of running ``git`` keeps this free of a subprocess.
-    """
-    here = Path(os.path.abspath(cwd or os.getcwd()))
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return folder
-    return here
-
-
 def repo_relative(path: str, root: Path) -> str | None:
     """``path`` (as given, relative to the working directory) relative to ``root``, with forward slashes.
 

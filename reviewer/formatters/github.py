@@ -14,7 +14,9 @@ from typing import Any
 from reviewer.docs import rule_url
 from reviewer.engine import Report
 from reviewer.findings import Finding, Severity
-from reviewer.formatters.common import TOOL_NAME, advice, display_path, ordered, plural, repo_root
+from reviewer.formatters.common import TOOL_NAME, advice, display_path, ordered, plural
+from reviewer.terminal import printable
+from reviewer.workspace import repo_root
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 LIMIT = 10
@@ -22,8 +24,11 @@ LIMIT = 10
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command: only %, CR and LF are special."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of a workflow command: only %, CR and LF are special to GitHub.
+
+    Control characters are made inert too: the runner's log renders ANSI escapes.
+    """
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -10,13 +10,14 @@ fingerprint, which is already unique within a file and stable across edits elsew
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from reviewer.engine import Report
 from reviewer.findings import Finding, Severity
-from reviewer.formatters.common import TOOL_NAME, display_path, in_file_order, last_line, repo_root
+from reviewer.formatters.common import TOOL_NAME, display_path, in_file_order, last_line
+from reviewer.terminal import dumps
+from reviewer.workspace import repo_root
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 
@@ -51,4 +52,4 @@ def format_gitlab(report: Report, root: Path | None = None, **_: Any) -> str:
         if n:  # the same file given twice: still one fingerprint per reported issue
             item["fingerprint"] = fingerprint(item["location"]["path"], f"{f.fingerprint}\0{n}")
         issues.append(item)
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps(issues, indent=2) + "\n"

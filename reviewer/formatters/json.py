@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reviewer.engine import Report
 from reviewer.findings import Finding, Suggestion
 from reviewer.source import Source
+from reviewer.terminal import dumps
 
 VERSION = 1
 
@@ -69,4 +69,4 @@ def _count_codes(report: Report) -> dict[str, int]:
 
 
 def format_json(report: Report, **_: Any) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report_dict(report), indent=2) + "\n"

@@ -25,10 +25,11 @@ from reviewer.formatters.common import (
     display_path,
     ordered,
     plural,
-    repo_root,
     severity_parts,
 )
 from reviewer.ruleset import FAMILIES
+from reviewer.terminal import printable
+from reviewer.workspace import repo_root
 
 ICONS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
 LIMIT = 15
@@ -42,7 +43,7 @@ _PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
 
 def escape(text: str) -> str:
     """Quoted text made inert in a table cell: one line, no HTML, no Markdown syntax, no @mention."""
-    text = " ".join(str(text).split())
+    text = " ".join(printable(str(text)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _PUNCTUATION.sub(r"\\\1", text)
     return text.replace("@", "@\u200b")

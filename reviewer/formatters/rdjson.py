@@ -7,7 +7,6 @@ the same line would otherwise land on the wrong character. See docs/formats.md.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -16,6 +15,7 @@ from reviewer.engine import Report
 from reviewer.findings import Finding, Severity
 from reviewer.formatters.common import TOOL_NAME, byte_column, in_file_order
 from reviewer.source import Source
+from reviewer.terminal import dumps
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 SOURCE = {"name": TOOL_NAME, "url": PROJECT_URL}
@@ -57,11 +57,8 @@ def diagnostic(finding: Finding, source: Source | None, with_source: bool = Fals
 
 def format_rdjson(report: Report, **_: Any) -> str:
     diagnostics = [diagnostic(f, r.source) for r, f in in_file_order(report)]
-    return json.dumps({"source": SOURCE, "diagnostics": diagnostics}, indent=2, ensure_ascii=False) + "\n"
+    return dumps({"source": SOURCE, "diagnostics": diagnostics}, indent=2) + "\n"
 
 
 def format_rdjsonl(report: Report, **_: Any) -> str:
-    return "".join(
-        json.dumps(diagnostic(f, r.source, with_source=True), ensure_ascii=False) + "\n"
-        for r, f in in_file_order(report)
-    )
+    return "".join(dumps(diagnostic(f, r.source, with_source=True)) + "\n" for r, f in in_file_order(report))

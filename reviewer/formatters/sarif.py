@@ -7,7 +7,6 @@ default is UTF-16 code units. Artifact URIs are relative to the repository root 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,9 +15,11 @@ from reviewer import __version__
 from reviewer.docs import PROJECT_URL, rule_page, rule_url
 from reviewer.engine import Report
 from reviewer.findings import Finding, Severity, Suggestion
-from reviewer.formatters.common import TOOL_NAME, in_file_order, repo_relative, repo_root, rule_table
+from reviewer.formatters.common import TOOL_NAME, in_file_order, repo_relative, rule_table
 from reviewer.ruleset import FAMILIES, Rule
 from reviewer.source import Source
+from reviewer.terminal import dumps
+from reviewer.workspace import repo_root
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -168,4 +169,4 @@ def sarif_log(report: Report, root: Path | None = None) -> dict[str, Any]:
 
 def format_sarif(report: Report, root: Path | None = None, **_: Any) -> str:
     """``root``: the folder URIs are relative to (default: the git top level of the working directory)."""
-    return json.dumps(sarif_log(report, root), indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif_log(report, root), indent=2) + "\n"

@@ -1,4 +1,9 @@
-"""``--format text``: findings grouped by file, for a person at a terminal."""
+"""``--format text``: findings grouped by file, for a person at a terminal.
+
+Everything taken from a document (its path, the quoted match in a message, the source
+line, the suggestion) goes through ``printable`` before it is styled: a draft must not be
+able to write escape sequences to the reader's terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import click
 
 from reviewer.engine import Report
 from reviewer.findings import Severity
+from reviewer.terminal import printable
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -20,16 +26,16 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
     for result in report.files:
         if result.error or not result.findings:
             continue
-        out.append(style(result.path, bold=True, underline=True))
+        out.append(style(printable(result.path), bold=True, underline=True))
         source = result.source
         for f in result.findings:
             where = f"{f.line}:{f.column}"
             sev = style(f"{f.severity!s:<7}", fg=COLOURS[f.severity])
             out.append(
-                f"  {where:<8} {sev} {style(f.code, bold=True)} {f.message}  {style('[' + f.name + ']', dim=True)}"
+                f"  {where:<8} {sev} {style(f.code, bold=True)} {printable(f.message)}  {style('[' + f.name + ']', dim=True)}"
             )
             if show_source and source is not None:
-                line_text = source.line_text(f.line)
+                line_text = printable(source.line_text(f.line))
                 end = f.end_column if f.end_line == f.line else len(line_text) + 1
                 prefix = line_text[: f.column - 1].replace("\t", " ")
                 out.append(style("           │ ", dim=True) + line_text.replace("\t", " "))
@@ -40,12 +46,12 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
                 )
             replacement = next((s for s in f.suggestions if s.start is not None), None)
             if replacement is not None and source is not None:
-                out.append(style("           = suggest: ", fg="green") + _applied(source, replacement))
+                out.append(style("           = suggest: ", fg="green") + printable(_applied(source, replacement)))
             elif f.fix:
-                out.append(style("           = help: ", fg="green") + f.fix)
+                out.append(style("           = help: ", fg="green") + printable(f.fix))
         out.append("")
     for error in report.errors:
-        out.append(style("error: ", fg="red", bold=True) + error)
+        out.append(style("error: ", fg="red", bold=True) + printable(error))
     counts = report.counts()
     total = sum(counts.values())
     files = len([r for r in report.files if not r.error])

@@ -124,10 +124,10 @@ class AgentPhrase(Kind):
                     agent = agent_of(token, sent, ctx.people, possessor=trigger.agent == "subject-or-possessor")
                 if agent is None or (trigger.who == "definite" and not agent.definite):
                     continue
-                if trigger.inverted and agent.start - sent.start < token.idx:
+                if trigger.inverted and agent.start < sent.at(token.idx):
                     continue
                 taken.append((s, e))
-                start, end = min(agent.start, sent.start + s), max(agent.end, sent.start + e)
+                start, end = min(agent.start, sent.at(s)), max(agent.end, sent.end_at(e))
                 suggestion = rewrite(trigger.rewrite, sent, token, (s, e), agent) if trigger.rewrite else None
                 yield Hit(
                     start,

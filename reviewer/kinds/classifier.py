@@ -72,6 +72,6 @@ class Classifier(Kind):
         if found is None:
             return
         agent, verb = found
-        start = min(agent.start, sent.start + verb.idx)
-        end = max(agent.end, sent.start + verb.idx + len(verb.text))
+        verb_start, verb_end = sent.span(verb)
+        start, end = min(agent.start, verb_start), max(agent.end, verb_end)
         yield Hit(start, end, values={"agent": agent.text, "verb": verb.text, "score": f"{score:.2f}"})

@@ -48,5 +48,5 @@ class Phrase(Kind):
                     text = m.expand(replace)
                     if sent.text[s : s + 1].isupper() and text:
                         text = text[0].upper() + text[1:]
-                    suggestions.append(Suggestion(text, sent.start + s, sent.start + e))
-                yield Hit(sent.start + s, sent.start + e, suggestions=suggestions, fix=fix)
+                    suggestions.append(Suggestion(text, sent.at(s), sent.end_at(e)))
+                yield Hit(sent.at(s), sent.end_at(e), suggestions=suggestions, fix=fix)

@@ -79,12 +79,11 @@ class Question(Kind):
         if found is None:
             return
         start_tok, when, verb, agent = found
-        end = sent.end
-        q = sent.text.rfind("?")
-        if q != -1:
-            end = sent.start + q + 1
-        # the question clause the culprit-seeking part belongs to ("…, and who gave it to them?")
-        start = sent.start + start_tok.idx
+        # the question clause the culprit-seeking part belongs to ("…, and who gave it to them?"),
+        # up to its question mark (never one before it: "?:Who …" has none after the wh-word)
+        q = sent.text.find("?", start_tok.idx)
+        end = sent.end_at(q + 1) if q != -1 else sent.end
+        start = sent.at(start_tok.idx)
         at_start = at_sentence_start(sent, start)
         rewrite = self._rewrite(when, verb, agent, at_start)
         suggestions = [Suggestion(rewrite, start, end)] if rewrite else []

@@ -11,12 +11,13 @@ from pathlib import Path
 import click
 
 from reviewer import options
+from reviewer.terminal import echo_error
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _fail(message: str) -> None:
-    click.echo(f"pmreview: error: {message}", err=True)
+    echo_error(message)
     sys.exit(2)
 
 
@@ -107,9 +108,9 @@ def report(
     except (ConfigError, ModelError, IndexError_, RuleError) as exc:
         _fail(str(exc))
     if fmt == "json":
-        import json
+        from reviewer.terminal import dumps
 
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = dumps(data, indent=2) + "\n"
     else:
         from reviewer.report.html import render
 
