@@ -11,7 +11,9 @@ no request leaves the page, and light and dark mode both paint.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 import os
 import re
@@ -89,6 +91,12 @@ def test_svg_text_is_escaped():
 
 def test_page_is_self_contained(page):
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; ' in page
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src")).split()[1:]
+    assert script_src != ["'unsafe-inline'"] and len(script_src) == 1  # exactly one hash, no inline at large
+    (script,) = re.findall(r"<script>(.*?)</script>", page, re.S)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert script_src == [f"'sha256-{digest}'"]  # the browser runs our script, and only it
     # An empty data: favicon keeps the browser from asking for /favicon.ico; nothing else may use a scheme.
     assert page.count('<link rel="icon" href="data:,">') == 1
     rest = page.replace('<link rel="icon" href="data:,">', "")
