@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.report import svg
-from reviewer.report.html import build_context, category_classes, render, safe_href
+from reviewer.report.html import build_context, category_classes, render, safe_href, script_hash
 
 SAMPLE = Path(__file__).parent / "fixtures" / "report_sample.json"
 CHROMIUM = "/usr/bin/chromium"
@@ -510,7 +510,10 @@ var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSO
 document.body.appendChild(pre);
 </script></body>"""
     report = tmp_path / "report.html"
-    report.write_text(page.replace("</body>", probe), encoding="utf-8")
+    # the page's CSP runs only scripts it names by hash: name the probe too, as its author would
+    body = re.search(r"<script>(.*?)</script>", probe, re.S).group(1)
+    allowed = page.replace("script-src ", f"script-src {script_hash(body)} ", 1)
+    report.write_text(allowed.replace("</body>", probe), encoding="utf-8")
     result = _run_chromium(chromium, tmp_path, report.as_uri(), "--dump-dom")
     match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout)
     assert match, result.stderr[-2000:]
@@ -519,3 +522,13 @@ document.body.appendChild(pre);
     assert out["daysSort"] == "ascending"
     assert out["last"] == sorted(out["last"])
     assert out["others"] == "none"
+
+
+def test_a_script_the_page_does_not_name_is_blocked(chromium, page, tmp_path):
+    """Should markup from the corpus ever get past the escaping, the CSP hash still stops it."""
+    report = tmp_path / "report.html"
+    injected = '<script>document.documentElement.setAttribute("data-injected", "ran")</script></body>'
+    report.write_text(page.replace("</body>", injected), encoding="utf-8")
+    dom = _run_chromium(chromium, tmp_path, report.as_uri(), "--dump-dom").stdout
+    assert 'data-js="ready"' in dom  # ours ran
+    assert "data-injected" not in dom  # the stranger's did not
