@@ -194,11 +194,14 @@ def actions_cmd(paths: tuple[str, ...], fmt: str, config_file: Path | None, stdi
 
 def _corpus_and_index(corpus: Path | None, index_dir: Path | None, anchor: Path) -> tuple[Path, Path | None]:
     """--corpus wins; otherwise the `corpus` of the configuration found from ``anchor``."""
-    from reviewer.config import discover
+    from reviewer.config import ConfigError, discover
 
     if corpus is not None:
         return corpus, index_dir
-    config = discover(anchor.resolve())
+    try:
+        config = discover(anchor.resolve())
+    except ConfigError as exc:
+        _fail(str(exc))
     if config.corpus is None:
         _fail('no corpus: pass --corpus DIR or set `corpus = "postmortems/"` in [tool.pmreview]')
     return config.corpus, index_dir or config.index_dir
@@ -234,16 +237,22 @@ def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
         with click.progressbar(files, label="Indexing", show_eta=True, show_pos=True, file=sys.stderr) as bar:
             yield from bar
 
+    def warn(message: str) -> None:
+        click.echo(f"pmreview: warning: {message}", err=True)
+
+    path = index_path(root, index_dir)
     try:
-        index, stats = build(root, index_path(root, index_dir), encoder, progress if sys.stderr.isatty() else None)
+        index, stats = build(root, path, encoder, progress if sys.stderr.isatty() else None, warn)
     except KeyboardInterrupt:
         click.echo("pmreview: interrupted; the previous index is unchanged", err=True)
         sys.exit(130)
+    except OSError as exc:
+        _fail(f"{path}: cannot write the index ({exc.strerror or exc})")
     took = time.perf_counter() - start
     click.echo(
         f"Indexed {len(index.docs)} documents, {index.factor_count} factors in {took:.1f} s "
         f"({stats['added']} added, {stats['updated']} updated, {stats['unchanged']} unchanged, "
-        f"{stats['removed']} removed, {stats['skipped']} skipped) -> {index_path(root, index_dir)}"
+        f"{stats['removed']} removed, {stats['skipped']} skipped) -> {path}"
     )
 
 
