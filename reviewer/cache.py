@@ -5,11 +5,18 @@ One JSON file per (file content, path, effective settings, rule data, pmreview
 version), under ``.pmreview_cache/`` in the working directory (``--cache-dir`` or
 ``PMREVIEW_CACHE_DIR`` to move it, ``--no-cache`` to bypass it). Entries are written
 atomically, so a crash never leaves a half-written one; a corrupt entry is a miss.
+
+The cache folder sits in the checkout, and a pull request can commit one: entries are
+named by a keyed hash whose key is a secret of this user (``cache-key`` in the user's
+cache folder, created once, mode 0600), so an entry the machine did not write itself is
+never found, and a committed entry cannot say "no findings" for a blameful draft. A
+cache folder that a symbolic link takes out of the working tree is not used at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -20,6 +27,7 @@ from pathlib import Path
 from reviewer import __version__
 from reviewer.findings import Finding, Severity, Suggestion
 from reviewer.resources import models_dir, rules_dir
+from reviewer.workspace import escapes, repo_root
 
 FORMAT = 2
 
@@ -39,12 +47,37 @@ def data_digest() -> str:
     return h.hexdigest()
 
 
+@cache
+def user_secret() -> bytes | None:
+    """This user's cache key, created on first use; None where no private file can be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pmreview"
+    path = base / "cache-key"
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            secret = path.read_bytes()
+        else:
+            secret = os.urandom(32)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secret)
+    except (OSError, RuntimeError):
+        return None
+    return secret if len(secret) == 32 else None
+
+
 class ResultCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.secret = None if escapes(directory, repo_root()) else user_secret()
+
+    @property
+    def usable(self) -> bool:
+        return self.secret is not None
 
     def key(self, path: str, data: bytes, settings: str) -> str:
-        h = hashlib.sha256()
+        h = hmac.new(self.secret or b"", digestmod=hashlib.sha256)
         for part in (data_digest(), settings, path):
             h.update(part.encode())
             h.update(b"\0")
@@ -52,6 +85,8 @@ class ResultCache:
         return h.hexdigest()
 
     def get(self, key: str) -> tuple[list[Finding], list[dict]] | None:
+        if not self.usable:
+            return None
         entry = self.directory / key[:2] / f"{key}.json"
         try:
             raw = json.loads(entry.read_text(encoding="utf-8"))
@@ -60,6 +95,8 @@ class ResultCache:
             return None
 
     def put(self, key: str, findings: list[Finding], actions: list[dict] = ()) -> None:  # type: ignore[assignment]
+        if not self.usable:
+            return
         folder = self.directory / key[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)

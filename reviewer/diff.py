@@ -11,6 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from reviewer.source import read_bounded
+
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -97,9 +99,10 @@ def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, 
     for name in filter(None, untracked.split("\0")):
         p = root / name
         try:
-            n = len(p.read_text(encoding="utf-8", errors="replace").splitlines())
+            data = read_bounded(p)  # an untracked FIFO or huge file must not hang the diff
         except OSError:
             continue
+        n = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
         files[p] = set(range(1, n + 1))  # a new file: every line is new
     return root, files
 
