@@ -88,6 +88,8 @@ def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, 
     shows only its own changes. Returns the repository root and {absolute path: lines};
     a file absent from the map is unchanged.
     """
+    if base.startswith("-"):  # would reach git as an option, not a revision
+        raise DiffError(f"--diff-base {base!r}: not a git revision")
     root = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
     try:
         merge_base = _git(["merge-base", base, "HEAD"], root).strip()

@@ -125,3 +125,20 @@ def test_unchanged_tree_reports_nothing(cli, repo: Path) -> None:
 def test_unknown_ref_is_a_usage_error(cli, repo: Path) -> None:
     result = cli("review", "--no-cache", "--diff-base", "no-such-ref", "postmortems")
     assert result.exit_code == 2
+
+
+def test_a_ref_that_looks_like_an_option_never_reaches_git(cli, repo: Path) -> None:
+    out = repo / "written-by-git.txt"
+    result = cli("review", "--no-cache", f"--diff-base=--output={out}", "postmortems")
+    assert result.exit_code == 2
+    assert "not a git revision" in result.stderr
+    assert not out.exists()
+
+
+def test_untracked_fifo_does_not_hang_the_diff(cli, repo: Path) -> None:
+    import os
+
+    os.mkfifo(repo / "postmortems" / "pipe.md")
+    result = cli("review", "--no-cache", "--format", "json", "--changed-lines-only", "postmortems")
+    assert result.exit_code in (0, 1)  # reached the end; a folder walk skips what is not a regular file
+    assert "Traceback" not in result.output
