@@ -25,11 +25,15 @@ import json
 import math
 import os
 import re
+import stat
+import struct
 import tempfile
 import time
+import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -150,8 +154,24 @@ STOP = frozenset(
 )
 
 
+REBUILD = "rebuild it with `pmreview corpus index`"
+REINDEX = "re-index with `pmreview corpus index`"
+
+
 class IndexError_(Exception):
-    """An index that cannot be used: missing, corrupt, or built with another model or format."""
+    """An index that cannot be used: missing, corrupt, or built with another model or format.
+
+    ``problem`` says what is wrong without the advice, for ``corpus index`` to report
+    before it rebuilds the index from scratch."""
+
+    def __init__(self, path: Path, problem: str, advice: str = REBUILD) -> None:
+        super().__init__(f"{path}: {problem}; {advice}")
+        self.path = path
+        self.problem = problem
+
+
+class IndexMissing(IndexError_):
+    """No index has been built at this path yet."""
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(\"'])")
@@ -269,6 +289,7 @@ class Index:
     docs: list[CorpusDoc]
     vectors: np.ndarray  # (n_factors, dim) float32, normalised
     created: float = field(default_factory=time.time)
+    path: Path | None = None  # the file it was loaded from or saved to
 
     @property
     def factor_count(self) -> int:
@@ -294,6 +315,7 @@ def save(index: Index, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it 0600: the index is as shareable as any file
         with os.fdopen(fd, "wb") as fh:
             fh.write(buf.getvalue())
             fh.flush()
@@ -304,33 +326,178 @@ def save(index: Index, path: Path) -> None:
             os.unlink(tmp)
 
 
-def load(path: Path, model: str | None = None) -> Index:
+def _umask() -> int:
+    """The process umask (reading it means setting it: put it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# --- reading an index, which a pull request can replace: every field is checked ------------
+
+MEMBERS = {"meta.npy": (np.uint8, 1, 256 << 20), "vectors.npy": (np.float16, 2, 2 << 30)}
+"""What ``save`` writes: dtype, dimensions and the most bytes each may hold uncompressed
+(256 MiB of JSON, 2 GiB of vectors: 2.8 million factor sentences), so a zip bomb or a
+header that declares a huge array is refused before anything is inflated or allocated."""
+HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+END_RECORD = struct.Struct("<4s4H2LH")  # the zip's end of central directory, without a comment
+
+
+class _Corrupt(Exception):
+    """What is wrong with an index file, in a few words (no text from the file)."""
+
+
+def _open_zip(fh) -> zipfile.ZipFile:
+    """The index's zip, if it is the two-member, comment-free archive ``save`` writes: checked on
+    the end record first, so a forged central directory of millions of entries is never parsed."""
+    size = os.fstat(fh.fileno()).st_size
+    if size < END_RECORD.size:
+        raise _Corrupt("empty" if size == 0 else "truncated")
+    fh.seek(size - END_RECORD.size)
+    magic, disk, cd_disk, entries, total, cd_size, cd_offset, comment = END_RECORD.unpack(fh.read(END_RECORD.size))
+    if magic != b"PK\x05\x06" or comment or (disk, cd_disk, entries, total) != (0, 0, 2, 2) or cd_size > 4096:
+        raise _Corrupt("not an index archive, or truncated")
+    if cd_offset + cd_size > size - END_RECORD.size:
+        raise _Corrupt("truncated")
+    fh.seek(0)
+    return zipfile.ZipFile(fh)
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> np.ndarray:
+    """One array of the archive, after its size, dtype and shape are checked against ``MEMBERS``."""
+    dtype, ndim, limit = MEMBERS[name]
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise _Corrupt(f"no {name}") from None
+    if info.file_size > limit:
+        raise _Corrupt(f"{name} would be {info.file_size} bytes uncompressed, over the {limit} limit")
+    with zf.open(info) as fh:
+        reader = HEADERS.get(np.lib.format.read_magic(fh))
+        if reader is None:
+            raise _Corrupt(f"{name}: unknown .npy version")
+        shape, fortran, found = reader(fh)
+        if found != np.dtype(dtype) or len(shape) != ndim or fortran:
+            raise _Corrupt(f"{name} holds {found} in {len(shape)} dimension(s), not {np.dtype(dtype)} in {ndim}")
+        want = math.prod(shape) * found.itemsize
+        if min(shape) < 0 or want > info.file_size:
+            raise _Corrupt(f"{name} declares more data than it holds")
+        data = fh.read(want + 1)
+    if len(data) != want:
+        raise _Corrupt(f"{name}: {len(data)} bytes of data for a {'x'.join(map(str, shape))} array")
+    return np.frombuffer(data, dtype=found).reshape(shape)
+
+
+def _read(path: Path) -> tuple[object, np.ndarray]:
+    """The parsed meta JSON and the float16 vectors of an index file."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise _Corrupt("not a regular file")
+            with _open_zip(fh) as zf:
+                if set(zf.namelist()) != set(MEMBERS):
+                    raise _Corrupt("its members are not meta and vectors")
+                raw, vectors = _member(zf, "meta.npy"), _member(zf, "vectors.npy")
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method
+        raise _Corrupt(exc.__class__.__name__) from None
+    try:
+        return json.loads(raw.tobytes().decode("utf-8")), vectors
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON, absurd numbers, nesting too deep
+        raise _Corrupt("its metadata is not JSON") from None
+
+
+def _is(value: object, kind: type | tuple[type, ...]) -> bool:
+    """``isinstance`` where a JSON true is not a number."""
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def _short(value: object) -> str:
+    """A value from the file for a one-line message: quoted, escaped, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+DOC_FIELDS = {f.name for f in fields(CorpusDoc)}
+FACTOR_TYPES = {"text": str, "clean": str, "line": int, "rows": int}
+
+
+def _factor(f: object) -> str | None:
+    """What is wrong with one stored factor, or None."""
+    if not isinstance(f, dict) or set(f) - set(FACTOR_TYPES) or not {"text", "clean", "line"} <= set(f):
+        return "a factor is not {text, clean, line, rows}"
+    if not all(_is(f[k], FACTOR_TYPES[k]) for k in f) or f["line"] < 1 or f.get("rows", 1) < 1:
+        return "a factor has a field of the wrong type"
+    return None
+
+
+def _document(d: object, row: int) -> CorpusDoc:
+    """One stored document, checked field by field; its vectors start at ``row``."""
+    if not isinstance(d, dict) or set(d) != DOC_FIELDS:
+        keys = sorted(set(d) ^ DOC_FIELDS) if isinstance(d, dict) else []
+        raise _Corrupt(f"a document is not {{{', '.join(sorted(DOC_FIELDS))}}}" + (f": {keys[:3]!r}" if keys else ""))
+    strings = all(_is(d[k], str) for k in ("path", "sha", "title", "context")) and _is(d["date"], (str, type(None)))
+    if not strings or not d["path"]:
+        raise _Corrupt("a document has a field of the wrong type")
+    if not isinstance(d["actions"], list) or not all(
+        isinstance(a, dict) and _is(a.get("status"), str) for a in d["actions"]
+    ):
+        raise _Corrupt("a document's action items are not records with a status")
+    if not isinstance(d["factors"], list):
+        raise _Corrupt("a document's factors are not a list")
+    problem = next(filter(None, map(_factor, d["factors"])), None)
+    if problem:
+        raise _Corrupt(problem)
+    if any(f.get("rows", 1) > 1 and len(sentences(f["clean"])) != f["rows"] for f in d["factors"]):
+        raise _Corrupt("a factor's sentences do not match its vector rows")  # Matcher's row texts would not line up
+    if d["row"] != row or not _is(d["row"], int):
+        raise _Corrupt("a document's first row does not follow the previous document's")
+    return CorpusDoc(**d)
+
+
+def _documents(meta: dict, vectors: np.ndarray) -> list[CorpusDoc]:
+    if not isinstance(meta.get("documents"), list):
+        raise _Corrupt("no list of documents")
+    docs, row, seen = [], 0, set()
+    for d in meta["documents"]:
+        doc = _document(d, row)
+        if doc.path in seen:
+            raise _Corrupt("two documents with the same path")
+        seen.add(doc.path)
+        docs.append(doc)
+        row += _rows(doc)
+    if row != vectors.shape[0]:
+        raise _Corrupt("factor count mismatch")
+    if not np.isfinite(vectors).all():
+        raise _Corrupt("vectors that are not finite")
+    return docs
+
+
+def load(path: Path, model: str | None = None, dim: int | None = None) -> Index:
+    """The index at ``path``: IndexMissing when there is none, IndexError_ (with the advice to
+    rebuild) when it is corrupt or was built by another model, format or vector size."""
     if not path.is_file():
-        raise IndexError_(
-            f"{path}: no index here yet; build it with `pmreview corpus index CORPUS_DIR` (and the same --index-dir)"
+        raise IndexMissing(
+            path, "no index here yet", "build it with `pmreview corpus index CORPUS_DIR` (and the same --index-dir)"
         )
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode())
-            vectors = data["vectors"].astype(np.float32)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise IndexError_(
-            f"{path}: the index is corrupt ({exc.__class__.__name__}); rebuild it with `pmreview corpus index`"
-        ) from None
-    if meta.get("format") != FORMAT:
-        raise IndexError_(
-            f"{path}: index format {meta.get('format')} is not {FORMAT}; re-index with `pmreview corpus index`"
-        )
-    if model is not None and meta.get("model") != model:
-        raise IndexError_(
-            f"{path}: built with model {meta.get('model')!r}, this pmreview uses {model!r}; re-index with `pmreview corpus index`"
-        )
-    docs = [CorpusDoc(**d) for d in meta["documents"]]
-    if sum(_rows(d) for d in docs) != vectors.shape[0]:
-        raise IndexError_(
-            f"{path}: the index is corrupt (factor count mismatch); rebuild it with `pmreview corpus index`"
-        )
-    return Index(path.parent.parent, meta["model"], docs, vectors, meta.get("created", 0.0))
+        meta, vectors = _read(path)
+        if not isinstance(meta, dict):
+            raise _Corrupt("its metadata is not an object")
+        if meta.get("format") != FORMAT or not _is(meta.get("format"), int):
+            raise IndexError_(path, f"index format {_short(meta.get('format'))} is not {FORMAT}", REINDEX)
+        created = meta.get("created", 0.0)
+        if not _is(meta.get("model"), str) or not (_is(created, (int, float)) and abs(created) < 1e12):
+            raise _Corrupt("no model name or creation time")
+        if model is not None and meta["model"] != model:
+            raise IndexError_(path, f"built with model {_short(meta['model'])}, this pmreview uses {model!r}", REINDEX)
+        if dim is not None and vectors.shape[1] != dim:
+            raise IndexError_(path, f"its vectors have {vectors.shape[1]} values, not {dim}", REINDEX)
+        docs = _documents(meta, vectors)
+    except _Corrupt as exc:
+        raise IndexError_(path, f"the index is corrupt ({exc})") from None
+    return Index(path.parent.parent, meta["model"], docs, vectors.astype(np.float32), float(created), path)
 
 
 CORPUS_EXTENSIONS = (".md", ".markdown")
@@ -356,18 +523,27 @@ def build(
     path: Path,
     encoder,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Index, dict]:
-    """Create or update the index: only files whose content changed are parsed and embedded."""
+    """Create or update the index: only files whose content changed are parsed and embedded.
+
+    An index that cannot be reused (corrupt, another model or format) is rebuilt from
+    scratch, and ``warn`` hears why. A file that vanishes or cannot be read between the
+    listing and the reading, or that a link takes out of the working tree, is skipped."""
     from reviewer.engine import section_aliases
     from reviewer.factors import incident
     from reviewer.markdown import parse
-    from reviewer.source import InputError, decode
+    from reviewer.source import InputError, decode, read_bounded
+    from reviewer.workspace import escapes, repo_root
 
-    old: Index | None
+    old: Index | None = None
     try:
-        old = load(path, encoder.name)
-    except IndexError_:
-        old = None
+        old = load(path, encoder.name, encoder.dim)
+    except IndexMissing:
+        pass
+    except IndexError_ as exc:
+        if warn is not None:
+            warn(f"{path}: {exc.problem}; rebuilding it from scratch")
     previous = {d.path: d for d in old.docs} if old else {}
     files = corpus_files(root)
     stats = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 0}
@@ -375,9 +551,16 @@ def build(
     rows: list[np.ndarray] = []
     todo: list[tuple[CorpusDoc, list[str]]] = []
     iterator = progress(files) if progress else files
+    tree = repo_root()
     for file in iterator:
         rel = file.relative_to(root).as_posix()
-        data = file.read_bytes()
+        try:
+            data = None if escapes(file, tree) else read_bounded(file)
+        except OSError:  # removed since the listing, unreadable, not a regular file
+            data = None
+        if data is None:
+            stats["skipped"] += 1
+            continue
         sha = hashlib.sha256(data).hexdigest()
         prev = previous.get(rel)
         if prev is not None and prev.sha == sha and old is not None:
@@ -424,7 +607,7 @@ def build(
         offset += _rows(d)
     # as stored (float16): a just-built index scores exactly like the same index loaded later
     stored = matrix.astype(np.float16).astype(np.float32)
-    index = Index(root, encoder.name, docs, stored, created=time.time())
+    index = Index(root, encoder.name, docs, stored, created=time.time(), path=path)
     save(index, path)
     return index, stats
 
@@ -452,6 +635,12 @@ class Matcher:
     """Scores draft factors against an index; the corpus-side work is done once."""
 
     def __init__(self, index: Index, encoder, weakness=None) -> None:
+        if index.vectors.shape[1] != encoder.dim:
+            raise IndexError_(
+                index.path or index.root,
+                f"its vectors have {index.vectors.shape[1]} values, not {encoder.dim}",
+                REINDEX,
+            )
         self.index = index
         self.encoder = encoder
         self.weakness = weakness
@@ -460,11 +649,10 @@ class Matcher:
         self.owner_doc = np.array([i for i, d in enumerate(index.docs) for _ in d.factors], dtype=np.int64)
         counts = np.array([int(f.get("rows", 1)) for f in self.factor], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else np.zeros(0, dtype=np.int64)
+        # one text per vector row (``load`` checked that they agree)
         row_texts = [
             s for f in self.factor for s in (sentences(f["clean"]) if int(f.get("rows", 1)) > 1 else [f["clean"]])
         ]
-        if len(row_texts) != index.vectors.shape[0]:
-            row_texts = [f["clean"] for f in self.factor]  # an index written without sentence rows
         self.texts = row_texts
         self.bm25 = BM25([terms(t) for t in row_texts])
         # whole incidents: title, summary and factors, for "the same systems, the same story"
