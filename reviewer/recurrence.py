@@ -419,58 +419,65 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-DOC_FIELDS = {f.name for f in fields(CorpusDoc)}
-FACTOR_TYPES = {"text": str, "clean": str, "line": int, "rows": int}
+DOC_FIELDS = frozenset(f.name for f in fields(CorpusDoc))
+FACTOR_KEYS = frozenset({"text", "clean", "line", "rows"})
 
 
-def _factor(f: object) -> str | None:
-    """What is wrong with one stored factor, or None."""
-    if not isinstance(f, dict) or set(f) - set(FACTOR_TYPES) or not {"text", "clean", "line"} <= set(f):
-        return "a factor is not {text, clean, line, rows}"
-    if not all(_is(f[k], FACTOR_TYPES[k]) for k in f) or f["line"] < 1 or f.get("rows", 1) < 1:
-        return "a factor has a field of the wrong type"
-    return None
+def _factor_rows(f: object) -> int:
+    """The vector rows of one stored factor, once its fields are checked (``type(...) is``, which
+    is also fast: a large index has hundreds of thousands of factors, and a JSON true is no int)."""
+    if (
+        type(f) is not dict
+        or not f.keys() <= FACTOR_KEYS
+        or type(f.get("text")) is not str
+        or type(f.get("clean")) is not str
+        or type(f.get("line")) is not int
+        or f["line"] < 1
+    ):
+        raise _Corrupt("a factor is not {text, clean, line, rows} of the right types")
+    rows = f.get("rows", 1)
+    if type(rows) is not int or rows < 1:
+        raise _Corrupt("a factor's row count is not a positive whole number")
+    if rows > 1 and len(sentences(f["clean"])) != rows:  # the Matcher's texts would not line up with the vectors
+        raise _Corrupt("a factor's sentences do not match its vector rows")
+    return rows
 
 
-def _document(d: object, row: int) -> CorpusDoc:
-    """One stored document, checked field by field; its vectors start at ``row``."""
-    if not isinstance(d, dict) or set(d) != DOC_FIELDS:
-        keys = sorted(set(d) ^ DOC_FIELDS) if isinstance(d, dict) else []
+def _document(d: object, row: int) -> tuple[CorpusDoc, int]:
+    """One stored document, checked field by field, whose vectors start at ``row``; and its row count."""
+    if type(d) is not dict or d.keys() != DOC_FIELDS:
+        keys = sorted(d.keys() ^ DOC_FIELDS) if type(d) is dict else []
         raise _Corrupt(f"a document is not {{{', '.join(sorted(DOC_FIELDS))}}}" + (f": {keys[:3]!r}" if keys else ""))
-    strings = all(_is(d[k], str) for k in ("path", "sha", "title", "context")) and _is(d["date"], (str, type(None)))
-    if not strings or not d["path"]:
+    if not all(type(d[k]) is str for k in ("path", "sha", "title", "context")) or type(d["date"]) not in (
+        str,
+        type(None),
+    ):
         raise _Corrupt("a document has a field of the wrong type")
-    if not isinstance(d["actions"], list) or not all(
-        isinstance(a, dict) and _is(a.get("status"), str) for a in d["actions"]
+    if not d["path"] or d["row"] != row or type(d["row"]) is not int:
+        raise _Corrupt("a document has no path, or its first row does not follow the previous document's")
+    if type(d["actions"]) is not list or not all(
+        type(a) is dict and type(a.get("status")) is str for a in d["actions"]
     ):
         raise _Corrupt("a document's action items are not records with a status")
-    if not isinstance(d["factors"], list):
+    if type(d["factors"]) is not list:
         raise _Corrupt("a document's factors are not a list")
-    problem = next(filter(None, map(_factor, d["factors"])), None)
-    if problem:
-        raise _Corrupt(problem)
-    if any(f.get("rows", 1) > 1 and len(sentences(f["clean"])) != f["rows"] for f in d["factors"]):
-        raise _Corrupt("a factor's sentences do not match its vector rows")  # Matcher's row texts would not line up
-    if d["row"] != row or not _is(d["row"], int):
-        raise _Corrupt("a document's first row does not follow the previous document's")
-    return CorpusDoc(**d)
+    return CorpusDoc(**d), sum(map(_factor_rows, d["factors"]))
 
 
-def _documents(meta: dict, vectors: np.ndarray) -> list[CorpusDoc]:
-    if not isinstance(meta.get("documents"), list):
+def _documents(meta: dict, rows: int) -> list[CorpusDoc]:
+    """The stored documents, which must account for exactly ``rows`` vector rows."""
+    if type(meta.get("documents")) is not list:
         raise _Corrupt("no list of documents")
     docs, row, seen = [], 0, set()
     for d in meta["documents"]:
-        doc = _document(d, row)
+        doc, n = _document(d, row)
         if doc.path in seen:
             raise _Corrupt("two documents with the same path")
         seen.add(doc.path)
         docs.append(doc)
-        row += _rows(doc)
-    if row != vectors.shape[0]:
+        row += n
+    if row != rows:
         raise _Corrupt("factor count mismatch")
-    if not np.isfinite(vectors).all():
-        raise _Corrupt("vectors that are not finite")
     return docs
 
 
@@ -494,10 +501,13 @@ def load(path: Path, model: str | None = None, dim: int | None = None) -> Index:
             raise IndexError_(path, f"built with model {_short(meta['model'])}, this pmreview uses {model!r}", REINDEX)
         if dim is not None and vectors.shape[1] != dim:
             raise IndexError_(path, f"its vectors have {vectors.shape[1]} values, not {dim}", REINDEX)
-        docs = _documents(meta, vectors)
+        docs = _documents(meta, vectors.shape[0])
+        vectors = vectors.astype(np.float32)
+        if not np.isfinite(vectors).all():
+            raise _Corrupt("vectors that are not finite")
     except _Corrupt as exc:
         raise IndexError_(path, f"the index is corrupt ({exc})") from None
-    return Index(path.parent.parent, meta["model"], docs, vectors.astype(np.float32), float(created), path)
+    return Index(path.parent.parent, meta["model"], docs, vectors, float(created), path)
 
 
 CORPUS_EXTENSIONS = (".md", ".markdown")
