@@ -269,7 +269,10 @@ def _settings_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
 def load_file(path: Path) -> Config | None:
     """The pmreview settings in one file, or None for a pyproject.toml without them."""
     from reviewer.source import describe_os_error, read_bounded
+    from reviewer.workspace import escapes, repo_root
 
+    if escapes(path, repo_root()):
+        raise ConfigError(f"{path}: is a symbolic link that leads outside the working tree; not read")
     try:
         data = read_bounded(path, MAX_BYTES)
     except OSError as exc:

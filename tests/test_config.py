@@ -314,3 +314,18 @@ def test_section_aliases_are_literal_phrases(write, cli) -> None:
     assert [a["text"] for a in json.loads(result.stdout)["action_items"]] == [
         "Page the on-call on lag. Owner: @dba, due 2026-12-02."
     ]
+
+
+def test_config_linked_out_of_the_working_tree_is_not_read(
+    write, cli, tmp_path: Path, tmp_path_factory, monkeypatch
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secrets.toml"
+    outside.write_text('password = "hunter2"\n', encoding="utf-8")
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / ".pmreview.toml").symlink_to(outside)
+    path = write("proj/doc.md", DOC)
+    monkeypatch.chdir(tmp_path)  # the working tree (no .git above it)
+    result = cli("review", path)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(".pmreview.toml: is a symbolic link that leads outside the working tree; not read\n")
+    assert "password" not in result.stderr
