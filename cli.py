@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from reviewer import __version__, options
-from reviewer.terminal import echo_error
+from reviewer.terminal import echo_error, echo_warning
 
 FORMAT_NAMES = ["text", "json", "sarif", "rdjson", "rdjsonl", "github", "gitlab", "markdown"]
 
@@ -192,8 +192,10 @@ def actions_cmd(paths: tuple[str, ...], fmt: str, config_file: Path | None, stdi
     sys.exit(2 if report.errors else 0)
 
 
-def _corpus_and_index(corpus: Path | None, index_dir: Path | None, anchor: Path) -> tuple[Path, Path | None]:
-    """--corpus wins; otherwise the `corpus` of the configuration found from ``anchor``."""
+def corpus_and_index(
+    corpus: Path | None, index_dir: Path | None, anchor: Path, flag: str = "--corpus DIR"
+) -> tuple[Path, Path | None]:
+    """``flag``'s value wins; otherwise the `corpus` (and `index-dir`) of the configuration found from ``anchor``."""
     from reviewer.config import ConfigError, discover
 
     if corpus is not None:
@@ -203,7 +205,7 @@ def _corpus_and_index(corpus: Path | None, index_dir: Path | None, anchor: Path)
     except ConfigError as exc:
         _fail(str(exc))
     if config.corpus is None:
-        _fail('no corpus: pass --corpus DIR or set `corpus = "postmortems/"` in [tool.pmreview]')
+        _fail(f'no corpus: pass {flag} or set `corpus = "postmortems/"` in [tool.pmreview]')
     return config.corpus, index_dir or config.index_dir
 
 
@@ -226,7 +228,7 @@ def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
     from reviewer.models.embedder import get_encoder
     from reviewer.recurrence import build, index_path
 
-    root, index_dir = _corpus_and_index(directory, index_dir, Path.cwd())
+    root, index_dir = corpus_and_index(directory, index_dir, Path.cwd())
     if not root.is_dir():
         _fail(f"{root}: not a directory")
     start = time.perf_counter()
@@ -237,18 +239,17 @@ def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
         with click.progressbar(files, label="Indexing", show_eta=True, show_pos=True, file=sys.stderr) as bar:
             yield from bar
 
-    def warn(message: str) -> None:
-        click.echo(f"pmreview: warning: {message}", err=True)
-
     path = index_path(root, index_dir)
     try:
-        index, stats = build(root, path, encoder, progress if sys.stderr.isatty() else None, warn)
+        index, stats = build(root, path, encoder, progress if sys.stderr.isatty() else None, echo_warning)
     except KeyboardInterrupt:
         click.echo("pmreview: interrupted; the previous index is unchanged", err=True)
         sys.exit(130)
     except OSError as exc:
         _fail(f"{path}: cannot write the index ({exc.strerror or exc})")
     took = time.perf_counter() - start
+    for problem in stats["unreadable"]:
+        echo_warning(f"{problem}; not indexed")
     click.echo(
         f"Indexed {len(index.docs)} documents, {index.factor_count} factors in {took:.1f} s "
         f"({stats['added']} added, {stats['updated']} updated, {stats['unchanged']} unchanged, "
@@ -265,7 +266,7 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
 
     from reviewer.recurrence import IndexError_, index_path, load
 
-    root, index_dir = _corpus_and_index(directory, index_dir, Path.cwd())
+    root, index_dir = corpus_and_index(directory, index_dir, Path.cwd())
     path = index_path(root, index_dir)
     try:
         index = load(path)
@@ -316,7 +317,7 @@ def match_cmd(
     from reviewer.source import InputError, decode, read_source
     from reviewer.terminal import dumps, printable
 
-    root, index_dir = _corpus_and_index(corpus_dir, index_dir, Path(paths[0]).parent if paths[0] != "-" else Path.cwd())
+    root, index_dir = corpus_and_index(corpus_dir, index_dir, Path(paths[0]).parent if paths[0] != "-" else Path.cwd())
     try:
         matcher = matcher_for(root, index_dir)
     except IndexError_ as exc:

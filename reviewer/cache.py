@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 from reviewer import __version__
 from reviewer.findings import Finding, Severity, Suggestion
 from reviewer.resources import models_dir, rules_dir
-from reviewer.workspace import escapes, repo_root
+from reviewer.workspace import escapes, repo_root, write_atomic
 
 FORMAT = 2
 
@@ -65,6 +64,19 @@ def user_secret() -> bytes | None:
     except (OSError, RuntimeError):
         return None
     return secret if len(secret) == 32 else None
+
+
+def seal(payload: bytes) -> str | None:
+    """A tag proving this user wrote ``payload`` (HMAC-SHA256 with ``user_secret``), or None
+    where there is no secret, in which case nothing should be cached."""
+    secret = user_secret()
+    return None if secret is None else hmac.new(secret, payload, hashlib.sha256).hexdigest()
+
+
+def sealed(payload: bytes, tag: object) -> bool:
+    """Did this user write ``payload``? For every cache kept in a folder a pull request can fill."""
+    expected = seal(payload)
+    return expected is not None and isinstance(tag, str) and hmac.compare_digest(expected, tag)
 
 
 class ResultCache:
@@ -106,10 +118,7 @@ class ResultCache:
             payload = json.dumps(
                 {"findings": [_dump(f) for f in findings], "actions": list(actions)}, ensure_ascii=False
             )
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-            os.replace(tmp, folder / f"{key}.json")
+            write_atomic(folder / f"{key}.json", payload.encode("utf-8"))
         except OSError:
             pass  # a read-only checkout still gets its review, just not cached
 

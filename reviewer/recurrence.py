@@ -27,7 +27,6 @@ import os
 import re
 import stat
 import struct
-import tempfile
 import time
 import zipfile
 import zlib
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
+
+from reviewer.workspace import escapes, repo_root, write_atomic
 
 FORMAT = 5  # 4: dates written in prose are read; 5: title + summary stored as `context`
 INDEX_FILE = "index.npz"
@@ -301,7 +302,7 @@ def index_path(corpus: Path, index_dir: Path | None = None) -> Path:
 
 
 def save(index: Index, path: Path) -> None:
-    """Write to a temporary file beside the target and rename: readers never see half an index."""
+    """Atomically (reviewer.workspace.write_atomic): readers never see half an index."""
     meta = {
         "format": FORMAT,
         "model": index.model,
@@ -312,25 +313,7 @@ def save(index: Index, path: Path) -> None:
     np.savez(
         buf, vectors=index.vectors.astype(np.float16), meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes it 0600: the index is as shareable as any file
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _umask() -> int:
-    """The process umask (reading it means setting it: put it straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    write_atomic(path, buf.getvalue(), durable=True)
 
 
 # --- reading an index, which a pull request can replace: every field is checked ------------
@@ -343,69 +326,80 @@ HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.re
 END_RECORD = struct.Struct("<4s4H2LH")  # the zip's end of central directory, without a comment
 
 
-class _Corrupt(Exception):
+class CorruptFile(Exception):
     """What is wrong with an index file, in a few words (no text from the file)."""
 
 
-def _open_zip(fh) -> zipfile.ZipFile:
-    """The index's zip, if it is the two-member, comment-free archive ``save`` writes: checked on
-    the end record first, so a forged central directory of millions of entries is never parsed."""
+def _open_zip(fh, entries: int) -> zipfile.ZipFile:
+    """The archive, if it is the comment-free archive of ``entries`` members ``np.savez`` writes:
+    checked on the end record first, so a forged central directory of millions of entries is
+    never parsed."""
     size = os.fstat(fh.fileno()).st_size
     if size < END_RECORD.size:
-        raise _Corrupt("empty" if size == 0 else "truncated")
+        raise CorruptFile("empty" if size == 0 else "truncated")
     fh.seek(size - END_RECORD.size)
-    magic, disk, cd_disk, entries, total, cd_size, cd_offset, comment = END_RECORD.unpack(fh.read(END_RECORD.size))
-    if magic != b"PK\x05\x06" or comment or (disk, cd_disk, entries, total) != (0, 0, 2, 2) or cd_size > 4096:
-        raise _Corrupt("not an index archive, or truncated")
-    if cd_offset + cd_size > size - END_RECORD.size:
-        raise _Corrupt("truncated")
+    magic, disk, cd_disk, count, total, cd_size, cd_offset, comment = END_RECORD.unpack(fh.read(END_RECORD.size))
+    if magic != b"PK\x05\x06" or comment or (disk, cd_disk, count, total) != (0, 0, entries, entries):
+        raise CorruptFile("not an index archive, or truncated")
+    if cd_size > 2048 * entries or cd_offset + cd_size > size - END_RECORD.size:
+        raise CorruptFile("truncated")
     fh.seek(0)
     return zipfile.ZipFile(fh)
 
 
-def _member(zf: zipfile.ZipFile, name: str) -> np.ndarray:
-    """One array of the archive, after its size, dtype and shape are checked against ``MEMBERS``."""
-    dtype, ndim, limit = MEMBERS[name]
+def _member(zf: zipfile.ZipFile, name: str, spec: tuple) -> np.ndarray:
+    """One array of the archive, after its size, dtype and shape are checked against ``spec``."""
+    dtype, ndim, limit = spec
     try:
         info = zf.getinfo(name)
     except KeyError:
-        raise _Corrupt(f"no {name}") from None
+        raise CorruptFile(f"no {name}") from None
     if info.file_size > limit:
-        raise _Corrupt(f"{name} would be {info.file_size} bytes uncompressed, over the {limit} limit")
+        raise CorruptFile(f"{name} would be {info.file_size} bytes uncompressed, over the {limit} limit")
     with zf.open(info) as fh:
         reader = HEADERS.get(np.lib.format.read_magic(fh))
         if reader is None:
-            raise _Corrupt(f"{name}: unknown .npy version")
+            raise CorruptFile(f"{name}: unknown .npy version")
         shape, fortran, found = reader(fh)
         if found != np.dtype(dtype) or len(shape) != ndim or fortran:
-            raise _Corrupt(f"{name} holds {found} in {len(shape)} dimension(s), not {np.dtype(dtype)} in {ndim}")
+            raise CorruptFile(f"{name} holds {found} in {len(shape)} dimension(s), not {np.dtype(dtype)} in {ndim}")
         want = math.prod(shape) * found.itemsize
         if min(shape) < 0 or want > info.file_size:
-            raise _Corrupt(f"{name} declares more data than it holds")
+            raise CorruptFile(f"{name} declares more data than it holds")
         data = fh.read(want + 1)
     if len(data) != want:
-        raise _Corrupt(f"{name}: {len(data)} bytes of data for a {'x'.join(map(str, shape))} array")
+        raise CorruptFile(f"{name}: {len(data)} bytes of data for a {'x'.join(map(str, shape))} array")
     return np.frombuffer(data, dtype=found).reshape(shape)
 
 
-def _read(path: Path) -> tuple[object, np.ndarray]:
-    """The parsed meta JSON and the float16 vectors of an index file."""
+def read_npz(path: Path, members: dict[str, tuple]) -> dict[str, np.ndarray]:
+    """The arrays of an ``np.savez`` file holding exactly ``members`` ({file name: (dtype, ndim,
+    most bytes uncompressed)}), each checked before it is inflated; nothing is unpickled.
+
+    For every ``.npz`` pmreview reads from a corpus folder, which a pull request can replace.
+    Raises ``CorruptFile`` saying what is wrong in a few words (no text from the file).
+    """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         with os.fdopen(os.open(path, flags), "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise _Corrupt("not a regular file")
-            with _open_zip(fh) as zf:
-                if set(zf.namelist()) != set(MEMBERS):
-                    raise _Corrupt("its members are not meta and vectors")
-                raw, vectors = _member(zf, "meta.npy"), _member(zf, "vectors.npy")
+                raise CorruptFile("not a regular file")
+            with _open_zip(fh, len(members)) as zf:
+                if set(zf.namelist()) != set(members):
+                    raise CorruptFile(f"its members are not {', '.join(n.removesuffix('.npy') for n in members)}")
+                return {name.removesuffix(".npy"): _member(zf, name, spec) for name, spec in members.items()}
     except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error) as exc:
         # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method
-        raise _Corrupt(exc.__class__.__name__) from None
+        raise CorruptFile(exc.__class__.__name__) from None
+
+
+def _read(path: Path) -> tuple[object, np.ndarray]:
+    """The parsed meta JSON and the float16 vectors of an index file."""
+    arrays = read_npz(path, MEMBERS)
     try:
-        return json.loads(raw.tobytes().decode("utf-8")), vectors
+        return json.loads(arrays["meta"].tobytes().decode("utf-8")), arrays["vectors"]
     except (ValueError, RecursionError):  # not UTF-8 or not JSON, absurd numbers, nesting too deep
-        raise _Corrupt("its metadata is not JSON") from None
+        raise CorruptFile("its metadata is not JSON") from None
 
 
 def _is(value: object, kind: type | tuple[type, ...]) -> bool:
@@ -434,12 +428,12 @@ def _factor_rows(f: object) -> int:
         or type(f.get("line")) is not int
         or f["line"] < 1
     ):
-        raise _Corrupt("a factor is not {text, clean, line, rows} of the right types")
+        raise CorruptFile("a factor is not {text, clean, line, rows} of the right types")
     rows = f.get("rows", 1)
     if type(rows) is not int or rows < 1:
-        raise _Corrupt("a factor's row count is not a positive whole number")
+        raise CorruptFile("a factor's row count is not a positive whole number")
     if rows > 1 and len(sentences(f["clean"])) != rows:  # the Matcher's texts would not line up with the vectors
-        raise _Corrupt("a factor's sentences do not match its vector rows")
+        raise CorruptFile("a factor's sentences do not match its vector rows")
     return rows
 
 
@@ -447,37 +441,39 @@ def _document(d: object, row: int) -> tuple[CorpusDoc, int]:
     """One stored document, checked field by field, whose vectors start at ``row``; and its row count."""
     if type(d) is not dict or d.keys() != DOC_FIELDS:
         keys = sorted(d.keys() ^ DOC_FIELDS) if type(d) is dict else []
-        raise _Corrupt(f"a document is not {{{', '.join(sorted(DOC_FIELDS))}}}" + (f": {keys[:3]!r}" if keys else ""))
+        raise CorruptFile(
+            f"a document is not {{{', '.join(sorted(DOC_FIELDS))}}}" + (f": {keys[:3]!r}" if keys else "")
+        )
     if not all(type(d[k]) is str for k in ("path", "sha", "title", "context")) or type(d["date"]) not in (
         str,
         type(None),
     ):
-        raise _Corrupt("a document has a field of the wrong type")
+        raise CorruptFile("a document has a field of the wrong type")
     if not d["path"] or d["row"] != row or type(d["row"]) is not int:
-        raise _Corrupt("a document has no path, or its first row does not follow the previous document's")
+        raise CorruptFile("a document has no path, or its first row does not follow the previous document's")
     if type(d["actions"]) is not list or not all(
         type(a) is dict and type(a.get("status")) is str for a in d["actions"]
     ):
-        raise _Corrupt("a document's action items are not records with a status")
+        raise CorruptFile("a document's action items are not records with a status")
     if type(d["factors"]) is not list:
-        raise _Corrupt("a document's factors are not a list")
+        raise CorruptFile("a document's factors are not a list")
     return CorpusDoc(**d), sum(map(_factor_rows, d["factors"]))
 
 
 def _documents(meta: dict, rows: int) -> list[CorpusDoc]:
     """The stored documents, which must account for exactly ``rows`` vector rows."""
     if type(meta.get("documents")) is not list:
-        raise _Corrupt("no list of documents")
+        raise CorruptFile("no list of documents")
     docs, row, seen = [], 0, set()
     for d in meta["documents"]:
         doc, n = _document(d, row)
         if doc.path in seen:
-            raise _Corrupt("two documents with the same path")
+            raise CorruptFile("two documents with the same path")
         seen.add(doc.path)
         docs.append(doc)
         row += n
     if row != rows:
-        raise _Corrupt("factor count mismatch")
+        raise CorruptFile("factor count mismatch")
     return docs
 
 
@@ -491,12 +487,12 @@ def load(path: Path, model: str | None = None, dim: int | None = None) -> Index:
     try:
         meta, vectors = _read(path)
         if not isinstance(meta, dict):
-            raise _Corrupt("its metadata is not an object")
+            raise CorruptFile("its metadata is not an object")
         if meta.get("format") != FORMAT or not _is(meta.get("format"), int):
             raise IndexError_(path, f"index format {_short(meta.get('format'))} is not {FORMAT}", REINDEX)
         created = meta.get("created", 0.0)
         if not _is(meta.get("model"), str) or not (_is(created, (int, float)) and abs(created) < 1e12):
-            raise _Corrupt("no model name or creation time")
+            raise CorruptFile("no model name or creation time")
         if model is not None and meta["model"] != model:
             raise IndexError_(path, f"built with model {_short(meta['model'])}, this pmreview uses {model!r}", REINDEX)
         if dim is not None and vectors.shape[1] != dim:
@@ -504,8 +500,8 @@ def load(path: Path, model: str | None = None, dim: int | None = None) -> Index:
         docs = _documents(meta, vectors.shape[0])
         vectors = vectors.astype(np.float32)
         if not np.isfinite(vectors).all():
-            raise _Corrupt("vectors that are not finite")
-    except _Corrupt as exc:
+            raise CorruptFile("vectors that are not finite")
+    except CorruptFile as exc:
         raise IndexError_(path, f"the index is corrupt ({exc})") from None
     return Index(path.parent.parent, meta["model"], docs, vectors, float(created), path)
 
@@ -538,13 +534,13 @@ def build(
     """Create or update the index: only files whose content changed are parsed and embedded.
 
     An index that cannot be reused (corrupt, another model or format) is rebuilt from
-    scratch, and ``warn`` hears why. A file that vanishes or cannot be read between the
-    listing and the reading, or that a link takes out of the working tree, is skipped."""
+    scratch, and ``warn`` hears why. A file that cannot be read or decoded (gone since the
+    listing, not UTF-8, too large, linked out of the working tree) is skipped; ``stats``
+    counts them, and ``stats["unreadable"]`` says which and why ("path: reason")."""
     from reviewer.engine import section_aliases
     from reviewer.factors import incident
     from reviewer.markdown import parse
-    from reviewer.source import InputError, decode, read_bounded
-    from reviewer.workspace import escapes, repo_root
+    from reviewer.source import InputError, decode, describe_os_error, read_bounded
 
     old: Index | None = None
     try:
@@ -556,20 +552,27 @@ def build(
             warn(f"{path}: {exc.problem}; rebuilding it from scratch")
     previous = {d.path: d for d in old.docs} if old else {}
     files = corpus_files(root)
-    stats = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 0}
+    unreadable: list[str] = []
+    stats: dict = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "skipped": 0, "unreadable": unreadable}
     docs: list[CorpusDoc] = []
     rows: list[np.ndarray] = []
     todo: list[tuple[CorpusDoc, list[str]]] = []
     iterator = progress(files) if progress else files
     tree = repo_root()
+
+    def skip(rel: str, why: str) -> None:
+        stats["skipped"] += 1
+        unreadable.append(f"{rel}: {why}")
+
     for file in iterator:
         rel = file.relative_to(root).as_posix()
+        if escapes(file, tree):
+            skip(rel, "is a symbolic link that leads outside the working tree")
+            continue
         try:
-            data = None if escapes(file, tree) else read_bounded(file)
-        except OSError:  # removed since the listing, unreadable, not a regular file
-            data = None
-        if data is None:
-            stats["skipped"] += 1
+            data = read_bounded(file)
+        except OSError as exc:  # removed since the listing, unreadable, not a regular file
+            skip(rel, describe_os_error(exc))
             continue
         sha = hashlib.sha256(data).hexdigest()
         prev = previous.get(rel)
@@ -580,8 +583,8 @@ def build(
             continue
         try:
             doc = parse(decode(rel, data), section_aliases())
-        except InputError:
-            stats["skipped"] += 1
+        except InputError as exc:
+            skip(rel, exc.reason)
             continue
         inc = incident(doc, rel)
         cd = CorpusDoc(

@@ -40,6 +40,13 @@ def echo_error(message: str) -> None:
     click.echo(f"pmreview: error: {printable(message)}", err=True)
 
 
+def echo_warning(message: str) -> None:
+    """One ``pmreview: warning: …`` line on stderr."""
+    import click
+
+    click.echo(f"pmreview: warning: {printable(message)}", err=True)
+
+
 def dumps(data: Any, **kwargs: Any) -> str:
     """``json.dumps`` keeping non-ASCII text readable, but with DEL, C1 and bidi controls escaped.
 

@@ -14,6 +14,7 @@ also keeps system-level links (macOS's ``/tmp -> /private/tmp``) out of the way.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -51,3 +52,33 @@ def escapes(path: Path, root: Path) -> bool:
     except (OSError, RuntimeError):  # a link loop: what it points at is unknowable, so it leaves
         return True
     return not _inside(resolved, real_root)
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename.
+
+    A reader (another pmreview, a crash halfway) never sees half a file. The file gets the
+    permissions the umask gives any new file, not mkstemp's 0600: an index or a cache is as
+    shareable as the folder it lives in. ``durable`` also syncs it to disk before the rename.
+    Raises OSError; the temporary file never outlives the call.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it: put it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

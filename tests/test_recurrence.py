@@ -156,3 +156,20 @@ def test_nothing_changed_leaves_the_index_alone(built) -> None:
     assert stats["unchanged"] == 4 and not (stats["added"] or stats["updated"] or stats["removed"])
     assert path.stat().st_mtime_ns == before  # not rewritten
     assert np.array_equal(again.vectors, index.vectors)
+
+
+def test_a_configured_threshold_of_zero_is_a_threshold(built, tmp_path, cli) -> None:
+    """`recurrence-threshold = 0` reports every factor's best match; it used to fall back to 0.6."""
+    corpus, _, _ = built
+    draft = tmp_path / "draft.md"
+    draft.write_text(DRAFT)
+
+    def re001(threshold: str) -> int:
+        config = tmp_path / f"t{threshold}.toml"
+        config.write_text(f"recurrence-threshold = {threshold}\n")
+        args = ("review", draft, "--corpus", corpus, "--config", config, "--format", "json", "--no-cache")
+        return sum(f["code"] == "RE001" for f in json.loads(cli(*args).output)["findings"])
+
+    assert re001("0") == 2  # both factors, whatever their scores
+    assert re001("1") == 0
+    assert re001("0.6") < 2  # so the first line tells 0 from the default

@@ -142,7 +142,7 @@ def test_json_follows_the_contract(data: dict) -> None:
     assert CONTRACT["top"] <= set(data)
     assert data["version"] == 1 and data["as_of"] == "2026-01-01" and data["corpus"] == "postmortems"
     assert data["since"] is None and data["until"] is None and data["group_by"] == "quarter"
-    assert data["target_rate"] == 0.15
+    assert data["target_rate"] == 0.15 and data["errors"] == []
     assert CONTRACT["summary"] <= set(data["summary"])
     for d in data["documents"]:
         assert CONTRACT["document"] <= set(d)
@@ -564,3 +564,62 @@ def test_category_model_matches_its_training_data() -> None:
         ["No alert fired when the queue stopped draining.", "Nobody owns the billing exporter."]
     )
     assert model.predict(vectors) == ["detection", "organisational"]
+
+
+# --- what a pull request can put in the corpus folder -------------------------------------
+
+
+@pytest.fixture
+def hostile_corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "postmortems"
+    shutil.copytree(FIXTURES, root)
+    (root / "latin1.md").write_bytes("# Caf\xe9 outage\n\nThe caf\xe9 was down.\n".encode("latin-1"))
+    return root
+
+
+def test_an_unreadable_document_is_reported_not_skipped_silently(cli, hostile_corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = cli("report", hostile_corpus, "--out", out, "--as-of", "2026-01-01", "--no-cache")
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("pmreview: error:")]
+    assert errors == [
+        "pmreview: error: latin1.md: is not valid UTF-8 (invalid byte at line 1); save it as UTF-8; "
+        "left out of the report"
+    ]
+    data = json.loads(out.read_text(encoding="utf-8"))  # the report is still written, without it
+    assert data["errors"] == ["latin1.md: is not valid UTF-8 (invalid byte at line 1); save it as UTF-8"]
+    assert "latin1.md" not in {d["path"] for d in data["documents"]} and data["documents"]
+
+
+def test_a_bad_discovered_config_is_one_line(cli, hostile_corpus: Path, monkeypatch) -> None:
+    (hostile_corpus.parent / ".pmreview.toml").write_text("tool = 5\n", encoding="utf-8")
+    monkeypatch.chdir(hostile_corpus.parent)
+    result = cli("report", "--format", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "'tool' must be a table" in result.stderr
+
+
+def test_planted_report_caches_are_ignored(hostile_corpus: Path, workdir: Path, data: dict) -> None:
+    """Cluster labels and repeat groups in a committed cache are not used: this user did not write them."""
+    from reviewer.report.data import CLUSTER_CACHE, compute
+    from reviewer.report.repeats import CACHE_FILE
+
+    (hostile_corpus / "latin1.md").unlink()
+    index_dir = hostile_corpus / ".pmreview"
+    clean = compute(hostile_corpus, settings(workdir, index_dir=index_dir, cache_dir=None))
+    cluster_cache = json.loads((index_dir / CLUSTER_CACHE).read_text(encoding="utf-8"))
+    assert cluster_cache["blocks"] and cluster_cache["seal"]
+    cluster_cache["blocks"] = {k: [0] * len(v) for k, v in cluster_cache["blocks"].items()}  # one cluster per block
+    (index_dir / CLUSTER_CACHE).write_text(json.dumps(cluster_cache), encoding="utf-8")
+    with np.load(index_dir / CACHE_FILE) as npz:
+        arrays = dict(npz)
+    meta = json.loads(bytes(arrays["meta"]).decode())
+    meta["groups"] = [{"members": [0, 1, 2], "terms": ["planted"]}]
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(index_dir / CACHE_FILE, **arrays)
+    again = compute(hostile_corpus, settings(workdir, index_dir=index_dir, cache_dir=None))
+    assert again["clusters"] == clean["clusters"] and again["repeats"] == clean["repeats"]
+    (index_dir / CACHE_FILE).write_bytes(b"PK\x05\x06" + b"\0" * 18)  # not an archive at all
+    assert (
+        compute(hostile_corpus, settings(workdir, index_dir=index_dir, cache_dir=None))["repeats"] == clean["repeats"]
+    )

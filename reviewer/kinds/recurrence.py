@@ -34,7 +34,11 @@ class Recurrence(Kind):
         found = factors(doc)
         if not found:
             return
-        threshold = ctx.recurrence_threshold or float(self.rule.options.get("threshold", 0.6))
+        threshold = (
+            ctx.recurrence_threshold
+            if ctx.recurrence_threshold is not None  # 0 is a threshold too: report every best match
+            else float(self.rule.options.get("threshold", 0.6))
+        )
         exclude = {ctx.corpus_relpath(doc.source.path) or "", _sha(doc)}
         results = ctx.matcher.match([f.clean for f in found], exclude=exclude, top_k=3)
         for factor, matches in zip(found, results, strict=True):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from reviewer import options
-from reviewer.terminal import echo_error
+from reviewer.terminal import echo_error, echo_warning
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -79,13 +79,14 @@ def report(
     The corpus index is built or updated first (incrementally). Without CORPUS, the `corpus`
     of the configuration found from the current directory is used.
     """
+    from reviewer.cli import corpus_and_index
     from reviewer.config import ConfigError
     from reviewer.nlp import ModelError
     from reviewer.recurrence import IndexError_
     from reviewer.report.data import Settings, compute
     from reviewer.ruleset import RuleError
 
-    corpus, index_dir = _corpus(corpus, index_dir)
+    corpus, index_dir = corpus_and_index(corpus, index_dir, Path.cwd(), flag="CORPUS")
     if not corpus.is_dir():
         _fail(f"{corpus}: not a directory")
     since_day, until_day = _day(since), _day(until)
@@ -104,7 +105,7 @@ def report(
         cache_dir=None if no_cache else cache_dir,
     )
     try:
-        data = compute(corpus, settings)
+        data = compute(corpus, settings, warn=echo_warning)
     except (ConfigError, ModelError, IndexError_, RuleError) as exc:
         _fail(str(exc))
     if fmt == "json":
@@ -117,31 +118,23 @@ def report(
         text = render(data, link_base=_link_base(corpus, out))
     if out is None:
         click.echo(text, nl=False)
-        return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"{out}: cannot write the report ({exc.strerror or exc})")
-    s = data["summary"]
-    rate = "n/a" if s["recurrence_rate"] is None else f"{s['recurrence_rate']:.0%}"
-    click.echo(
-        f"Wrote {out}: {s['documents']} documents ({s['undated']} undated), {s['recurring_clusters']} recurring "
-        f"clusters, recurrence rate {rate}, {s['overdue']} overdue action items (as of {data['as_of']}).",
-        err=True,
-    )
-
-
-def _corpus(corpus: Path | None, index_dir: Path | None) -> tuple[Path, Path | None]:
-    """CORPUS wins; otherwise the `corpus` (and `index-dir`) of the configuration found from here."""
-    if corpus is not None:
-        return corpus, index_dir
-    from reviewer.config import discover
-
-    config = discover(Path.cwd().resolve())
-    if config.corpus is None:
-        _fail('no corpus: pass CORPUS or set `corpus = "postmortems/"` in [tool.pmreview]')
-    return config.corpus, index_dir or config.index_dir
+    else:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{out}: cannot write the report ({exc.strerror or exc})")
+        s = data["summary"]
+        rate = "n/a" if s["recurrence_rate"] is None else f"{s['recurrence_rate']:.0%}"
+        click.echo(
+            f"Wrote {out}: {s['documents']} documents ({s['undated']} undated), {s['recurring_clusters']} recurring "
+            f"clusters, recurrence rate {rate}, {s['overdue']} overdue action items (as of {data['as_of']}).",
+            err=True,
+        )
+    for error in data["errors"]:  # left out of the report, as `review` leaves out what it cannot read
+        echo_error(f"{error}; left out of the report")
+    if data["errors"]:
+        sys.exit(2)
 
 
 def _link_base(corpus: Path, out: Path | None) -> str:

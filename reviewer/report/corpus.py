@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,12 +35,15 @@ class Reviewed:
     actions: list[dict] = field(default_factory=list)
 
 
-def fresh_index(root: Path, index_dir: Path | None = None) -> tuple[Index, bool]:
-    """The corpus index, updated if any file was added, changed or removed; and whether it was."""
+def fresh_index(
+    root: Path, index_dir: Path | None = None, warn: Callable[[str], None] | None = None
+) -> tuple[Index, list[str]]:
+    """The corpus index, updated if any file was added, changed or removed; and the files
+    it could not read ("path: reason"). ``warn`` hears why an unusable index is rebuilt."""
     from reviewer.models.embedder import LazyEncoder
 
-    index, stats = build(root, index_path(root, index_dir), LazyEncoder())
-    return index, any(stats[k] for k in ("added", "updated", "removed"))
+    index, stats = build(root, index_path(root, index_dir), LazyEncoder(), warn=warn)
+    return index, stats["unreadable"]
 
 
 def quality_codes() -> tuple[str, ...]:

@@ -14,16 +14,17 @@ options give the same bytes: the only date in the output is the explicit as-of d
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
+from reviewer.cache import seal, sealed
 from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
 from reviewer.report import clusters as clustering
 from reviewer.report import follow
@@ -31,6 +32,8 @@ from reviewer.report import repeats as repeating
 from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review
 from reviewer.report.naming import Namer, medoid, plain
 from reviewer.report.periods import GROUPS, span
+from reviewer.source import read_bounded
+from reviewer.workspace import write_atomic
 
 VERSION = 1
 HALF_LIFE_DAYS = 365.0  # a cluster's score: each incident counts 2^(-age / half-life)
@@ -66,11 +69,14 @@ class Doc:
         return self.day.isoformat() if self.day else None
 
 
-def compute(corpus: Path, settings: Settings) -> dict:
-    """Index (incrementally), review, cluster and aggregate a corpus into the report dict."""
+def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None = None) -> dict:
+    """Index (incrementally), review, cluster and aggregate a corpus into the report dict.
+
+    Files that cannot be read are left out and listed under ``errors``; ``warn`` hears
+    about an index that had to be rebuilt."""
     if settings.group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {', '.join(GROUPS)}")
-    index, _ = fresh_index(corpus, settings.index_dir)
+    index, unreadable = fresh_index(corpus, settings.index_dir, warn)
     reviewed = review(corpus, index.docs, settings.config_file, settings.cache_dir)
     docs = _documents(index.docs, reviewed, settings)
     cache_dir = index_path(corpus, settings.index_dir).parent
@@ -108,6 +114,7 @@ def compute(corpus: Path, settings: Settings) -> dict:
             "actions_done": totals["done"],
             "overdue": len(overdue),
         },
+        "errors": unreadable,
         "documents": [_document(d, factors, ids, recurring) for d in sorted(scope, key=_chronological)],
         "undated": undated,
         "clusters": clusters,
@@ -431,22 +438,33 @@ def _rate(part: int, total: int) -> float | None:
 
 
 def _load_cache(path: Path) -> dict[str, list[int]]:
+    """The cached cluster labels per block, if this user wrote them (reviewer.cache.sealed:
+    the folder may come from a pull request); an entry that is not a list of labels is dropped."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") == clustering.VERSION and isinstance(data.get("blocks"), dict):
-            return dict(data["blocks"])
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
+        data = json.loads(read_bounded(path, CACHE_LIMIT)[:CACHE_LIMIT])
+        blocks = data["blocks"]
+        if data.get("version") != clustering.VERSION or not sealed(_canonical(blocks), data.get("seal")):
+            return {}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, RecursionError):
+        return {}
+    return {
+        k: v for k, v in blocks.items() if isinstance(v, list) and all(type(x) is int and 0 <= x < len(v) for x in v)
+    }
+
+
+def _canonical(blocks: object) -> bytes:
+    return json.dumps(blocks, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+CACHE_LIMIT = 64 << 20
+"""A cluster cache holds a few labels per factor: far less than this."""
 
 
 def _save_cache(path: Path, blocks: dict[str, list[int]]) -> None:
     """Atomic, like the index: a reader never sees half a file. A read-only corpus just stays cold."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-clusters-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": clustering.VERSION, "blocks": blocks}, fh, separators=(",", ":"), sort_keys=True)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    tag = seal(_canonical(blocks))
+    if tag is None:
+        return
+    body = json.dumps({"version": clustering.VERSION, "blocks": blocks, "seal": tag}, separators=(",", ":"))
+    with contextlib.suppress(OSError):
+        write_atomic(path, body.encode("utf-8"))

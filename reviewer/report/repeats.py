@@ -39,13 +39,12 @@ neither loads the model nor recomputes (nor imports SciPy).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,7 +53,9 @@ from typing import Any
 
 import numpy as np
 
-from reviewer.recurrence import STOP, TfIdf, _stem, terms
+from reviewer.cache import seal, sealed
+from reviewer.recurrence import STOP, CorruptFile, TfIdf, _stem, read_npz, terms
+from reviewer.workspace import write_atomic
 
 THRESHOLD = 0.5  # mean fused similarity at which two groups still merge (tune_repeats.py)
 LEXICAL_WEIGHT = 0.3  # W above
@@ -276,10 +277,16 @@ def find(
     ).hexdigest()
     cached_vectors, meta = _load(path, model)
     if meta.get("corpus") == corpus_key and set(keys) <= set(cached_vectors):
-        return [Group(list(g["members"]), list(g["terms"])) for g in meta["groups"]]
+        groups = _groups(meta.get("groups"), len(contexts))
+        if groups is not None:
+            return groups
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached_vectors}.items())
     if missing:
         fresh = np.asarray(encoder().encode([t for _, t in missing]), dtype=np.float32)
+        if cached_vectors and next(iter(cached_vectors.values())).shape != fresh.shape[1:]:
+            # vectors of another width were not written by this model: encode everything afresh
+            cached_vectors, missing = {}, sorted(dict(zip(keys, texts, strict=True)).items())
+            fresh = np.asarray(encoder().encode([t for _, t in missing]), dtype=np.float32)
         cached_vectors.update({k: fresh[i] for i, (k, _) in enumerate(missing)})
     dim = next(iter(cached_vectors.values())).shape[0] if cached_vectors else 0
     vectors = np.stack([cached_vectors[k] for k in keys]) if keys else np.zeros((0, dim), dtype=np.float32)
@@ -291,33 +298,64 @@ def find(
     return groups
 
 
+def _groups(raw: object, n: int) -> list[Group] | None:
+    """Cached groups, or None when they are not groups of ``n`` documents (the cache folder
+    may come from a pull request: a member out of range would crash the report)."""
+    if not isinstance(raw, list):
+        return None
+    out = []
+    for g in raw:
+        members, names = (g.get("members"), g.get("terms")) if isinstance(g, dict) else (None, None)
+        if not (isinstance(members, list) and all(type(m) is int and 0 <= m < n for m in members)):
+            return None
+        if not (isinstance(names, list) and all(isinstance(t, str) for t in names)):
+            return None
+        out.append(Group(list(members), list(names)))
+    return out
+
+
+MEMBERS = {
+    "keys.npy": ("<U32", 1, 64 << 20),
+    "vectors.npy": (np.float32, 2, 2 << 30),
+    "meta.npy": (np.uint8, 1, 64 << 20),
+}
+"""What ``_save`` writes, with the most bytes each may hold (reviewer.recurrence.read_npz)."""
+
+
 def _load(path: Path, model: str) -> tuple[dict[str, np.ndarray], dict]:
+    """The cached vectors by text key and the cached meta; empty when the file is not a cache
+    of this model (it sits in the corpus folder, which a pull request can replace)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode())
-            if meta.get("version") != VERSION or meta.get("model") != model:
-                return {}, {}
-            keys = [str(k) for k in data["keys"]]
-            vectors = data["vectors"].astype(np.float32)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError):
+        arrays = read_npz(path, MEMBERS)
+        meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
+    except (CorruptFile, ValueError, RecursionError):
         return {}, {}
-    if len(keys) != len(vectors):
+    keys, vectors = [str(k) for k in arrays["keys"]], arrays["vectors"]
+    if not isinstance(meta, dict) or meta.get("version") != VERSION or meta.get("model") != model:
+        return {}, {}
+    if not sealed(_sealed_part(arrays["keys"], vectors, meta), meta.get("seal")):
+        return {}, {}  # not written by this user: the corpus folder may come from a pull request
+    if len(keys) != len(vectors) or not np.isfinite(vectors).all():
         return {}, {}
     return dict(zip(keys, vectors, strict=True)), meta
 
 
+def _sealed_part(keys: np.ndarray, vectors: np.ndarray, meta: dict) -> bytes:
+    """What the seal covers: the vectors, their keys and the meta (less the seal itself)."""
+    body = json.dumps({k: v for k, v in meta.items() if k != "seal"}, separators=(",", ":"), sort_keys=True)
+    return b"\0".join((body.encode("utf-8"), keys.astype("<U32").tobytes(), vectors.astype("<f4").tobytes()))
+
+
 def _save(path: Path, model: str, vectors: dict[str, np.ndarray], meta: dict) -> None:
     """Atomic, like the index; a read-only corpus folder just stays cold."""
-    body = json.dumps({"version": VERSION, "model": model, **meta}, separators=(",", ":"), sort_keys=True)
     keys = np.array(list(vectors), dtype="<U32")
     matrix = np.stack(list(vectors.values())).astype(np.float32) if vectors else np.zeros((0, 0), np.float32)
+    meta = {"version": VERSION, "model": model, **meta}
+    tag = seal(_sealed_part(keys, matrix, meta))
+    if tag is None:
+        return
+    body = json.dumps({**meta, "seal": tag}, separators=(",", ":"), sort_keys=True)
     buf = io.BytesIO()
     np.savez(buf, keys=keys, vectors=matrix, meta=np.frombuffer(body.encode(), dtype=np.uint8))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-repeats-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        write_atomic(path, buf.getvalue())
