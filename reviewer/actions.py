@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from reviewer.dates import Deadline, document_date, find_deadline, find_priority
 from reviewer.markdown import Block, Document
@@ -95,6 +95,12 @@ def _header_role(cell: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def _header_roles(header: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Tables in one document mostly share a header: read each header once."""
+    return tuple(_header_role(h) for h in header)
+
+
 def action_sections(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[int]:
     """Indices of sections that hold action items, with their subsections."""
     extra = [re.compile(a, re.I) for a in extra_aliases]
@@ -111,45 +117,72 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
     ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
     items: list[ActionItem] = []
     text = doc.source.text
+    tree = _ItemTree(doc)
     # list items: top-level items of lists in action sections; nested items and continuation
     # paragraphs are folded into their parent
     for idx, li in enumerate(doc.list_items):
-        if li.parent is not None and _within_item_list(doc, li.parent, sections):
+        if li.parent is not None and _within_item_list(tree, li.parent, sections):
             continue
-        first = next((b for b in doc.blocks if b.list_item == idx), None)
+        first = tree.first.get(idx)
         if first is None or first.section not in sections or first.quoted:
             continue
-        blocks = [b for b in doc.blocks if b.list_item is not None and _descends(doc, b.list_item, idx)]
-        start, end = first.start, max(b.end for b in blocks)
-        own = [b for b in blocks if b.list_item == idx]
-        item_text = text[start : max(b.end for b in own)]
+        start, end, end_line = first.start, tree.end[idx], tree.end_line[idx]
         form = "checkbox" if li.checkbox is not None else ("numbered" if li.ordered else "bullet")
         status = None if li.checkbox is None else ("done" if li.checkbox == "x" else "open")
         section = doc.sections[first.section].title
         item = ActionItem(
-            item_text, start, end, first.line, max(b.end_line for b in blocks), form, status, section=section
+            text[start : tree.own_end[idx]], start, end, first.line, end_line, form, status, section=section
         )
-        item.masked = doc.masked[start : max(b.end for b in own)]
+        item.masked = doc.masked[start : tree.own_end[idx]]
         _read_metadata(item, ref)
         _inherit(item, doc.sections[first.section].title, ref)
         items.append(item)
     # tables
+    rows_of: dict[int, list[Block]] = {}
+    for b in doc.blocks:
+        if b.kind == "table_row" and not b.header:
+            rows_of.setdefault(b.table, []).append(b)
     for t_idx, table in enumerate(doc.tables):
         if table.section not in sections:
             continue
-        roles = [_header_role(h) for h in table.header]
+        roles = list(_header_roles(tuple(table.header)))
         if "action" not in roles and roles.count(None) == len(roles):
             continue
         if "action" not in roles:
             roles[roles.index(None)] = "action"  # the first unrecognised column holds the item
-        rows = [b for b in doc.blocks if b.kind == "table_row" and b.table == t_idx and not b.header]
-        for row in rows:
+        for row in rows_of.get(t_idx, ()):
             item = _table_item(doc, row, roles, ref)
             if table.section is not None:
                 _inherit(item, doc.sections[table.section].title, ref)
             items.append(item)
     items.sort(key=lambda i: i.start)
     return items
+
+
+class _ItemTree:
+    """Per list item, in one pass over the blocks: its first block, where its own text ends,
+    and where it ends with everything nested under it (end offset and last line)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.first: dict[int, Block] = {}
+        self.own_end: dict[int, int] = {}
+        n = len(doc.list_items)
+        self.end = [-1] * n
+        self.end_line = [-1] * n
+        for b in doc.blocks:
+            i = b.list_item
+            if i is None:
+                continue
+            self.first.setdefault(i, b)
+            self.own_end[i] = max(self.own_end.get(i, b.end), b.end)
+            self.end[i] = max(self.end[i], b.end)
+            self.end_line[i] = max(self.end_line[i], b.end_line)
+        # a nested item comes after its parent: fold each subtree into its parent, deepest first
+        for i in range(n - 1, -1, -1):
+            p = doc.list_items[i].parent
+            if p is not None:
+                self.end[p] = max(self.end[p], self.end[i])
+                self.end_line[p] = max(self.end_line[p], self.end_line[i])
 
 
 DONE_HEADING = re.compile(r"\b(?:completed?|done|finished|resolved|already (?:done|taken))\b", re.I)
@@ -168,17 +201,9 @@ def _inherit(item: ActionItem, heading: str, ref: date | None) -> None:
             item.ticket = t.group(0)
 
 
-def _within_item_list(doc: Document, parent: int, sections: set[int]) -> bool:
-    block = next((b for b in doc.blocks if b.list_item == parent), None)
+def _within_item_list(tree: _ItemTree, parent: int, sections: set[int]) -> bool:
+    block = tree.first.get(parent)
     return block is not None and block.section in sections
-
-
-def _descends(doc: Document, item: int, ancestor: int) -> bool:
-    while item is not None:
-        if item == ancestor:
-            return True
-        item = doc.list_items[item].parent
-    return False
 
 
 def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | None) -> ActionItem:

@@ -207,10 +207,10 @@ def dated(front_matter: str | None, text: str, path: str) -> tuple[date | None, 
     m = FILE_DATE.search(path.rsplit("/", 1)[-1])
     if m and (d := _iso(m.group(0))):
         return d, "file-name"
-    body = text
+    begin = 0
     if front_matter and (at := text.find(front_matter)) >= 0:
-        body = text[at + len(front_matter) :]
-    written = _first_written_date(body[:TEXT_DATE_WINDOW])
+        begin = at + len(front_matter)
+    written = _first_written_date(text[begin : begin + TEXT_DATE_WINDOW])
     return (written, "text") if written else (None, None)
 
 

@@ -424,23 +424,47 @@ def _context(config: Config, rules: list[Rule] = ()) -> Context:  # type: ignore
 
 def _defer(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
     """Drop findings of rules with ``defer_to`` when a rule of those families already flagged the sentence,
-    or, for a whole-document finding, the same subject (ST001's missing action items when AI006 says so)."""
+    or, for a whole-document finding, the same subject (ST001's missing action items when AI006 says so).
+
+    Linear after a sort: per family, the findings sorted by start with, at each point, the two
+    furthest-reaching ends so far (two, because a finding never defers to itself)."""
+    from bisect import bisect_left
+
     deferring = {r.code: tuple(r.options.get("defer_to", ())) for r in rules if r.options.get("defer_to")}
     if not deferring:
         return findings
+    by_subject: dict[str, list[Finding]] = {}
+    for g in findings:
+        if g.whole_document and g.data.get("subject"):
+            by_subject.setdefault(g.data["subject"], []).append(g)
+    reach: dict[tuple[str, ...], tuple[list[int], list[tuple[tuple[int, int], ...]]]] = {}
+    for prefixes in set(deferring.values()):
+        family = sorted((g for g in findings if g.code.startswith(prefixes)), key=lambda g: g.start)
+        top: tuple[tuple[int, int], ...] = ()
+        furthest = []
+        for g in family:
+            top = tuple(sorted((*top, (g.end, id(g))), reverse=True)[:2])
+            furthest.append(top)
+        reach[prefixes] = ([g.start for g in family], furthest)
+
+    def overlapped(f: Finding, prefixes: tuple[str, ...], s: int, e: int) -> bool:
+        starts, furthest = reach[prefixes]
+        k = bisect_left(starts, e)  # the family's findings that start before the sentence ends
+        if k == 0:
+            return False
+        end, _ = next((t for t in furthest[k - 1] if t[1] != id(f)), (s, 0))
+        return end > s
+
     kept = []
     for f in findings:
         prefixes = deferring.get(f.code)
         if prefixes and f.whole_document:
             subject = f.data.get("subject")
-            if subject and any(
-                g is not f and g.code.startswith(prefixes) and g.whole_document and g.data.get("subject") == subject
-                for g in findings
-            ):
+            if subject and any(g is not f and g.code.startswith(prefixes) for g in by_subject.get(subject, ())):
                 continue
         elif prefixes:
             s, e = f.data["sentence"]
-            if any(g is not f and g.code.startswith(prefixes) and g.start < e and s < g.end for g in findings):
+            if overlapped(f, prefixes, s, e):
                 continue
         kept.append(f)
     return kept

@@ -18,9 +18,10 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import hr as hr_rule
 
 from reviewer.source import Source
 
@@ -99,33 +100,104 @@ class Document:
     front_matter: str | None
     code_spans: list[tuple[int, int]]
 
+    _section_starts: list[int] = field(init=False, repr=False, compare=False)
+    _subtree_end: list[int] = field(init=False, repr=False, compare=False)
+    _code: Spans = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._section_starts = [s.start for s in self.sections]
+        # sections are in document order and nest by level, so a section's subsections are
+        # the sections after it up to the first one that is not nested under it
+        self._subtree_end = list(range(1, len(self.sections) + 1))
+        for i in range(len(self.sections) - 1, -1, -1):
+            p = self.sections[i].parent
+            if p is not None:
+                self._subtree_end[p] = max(self._subtree_end[p], self._subtree_end[i])
+        self._code = Spans(self.code_spans)
+
     def section_of(self, offset: int) -> Section | None:
-        found = None
-        for section in self.sections:
-            if section.start <= offset < section.end and (found is None or section.level >= found.level):
-                found = section
-        return found
+        """The innermost section holding ``offset``: the last heading at or before it (a later,
+        shallower heading would have ended any deeper one), unless the offset is past the end."""
+        k = bisect.bisect_right(self._section_starts, offset) - 1
+        if k < 0:
+            return None
+        section = self.sections[k]
+        return section if offset < section.end else None
+
+    def subsections(self, index: int) -> range:
+        """The section ``index`` and every section nested under it (a run of indices)."""
+        return range(index, self._subtree_end[index])
 
     def with_subsections(self, top: set[int] | list[int]) -> set[int]:
         """The given sections and every section nested under them."""
-        top = set(top)
-        out = set(top)
-        for i, s in enumerate(self.sections):
-            p = s.parent
-            while p is not None:
-                if p in top:
-                    out.add(i)
-                    break
-                p = self.sections[p].parent
+        out: set[int] = set()
+        for i in sorted(top):
+            if i not in out:  # else already inside an enclosing section's run
+                out.update(self.subsections(i))
         return out
 
     def in_code(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.code_spans)
+        return self._code.overlaps(start, end)
+
+
+class Spans:
+    """Sorted (start, end) spans, asked whether any overlaps a range in O(log n)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.max_end = list(itertools.accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Is there a span with ``s < end and start < e``?"""
+        k = bisect.bisect_left(self.starts, end)
+        return k > 0 and self.max_end[k - 1] > start
+
+
+MAX_NESTING = 100
+"""markdown-it's nesting limit (its commonmark preset has 20: about 9 list levels). Each
+level of block nesting costs markdown-it about two Python frames (a list level is two
+levels, a list and its item), so 100 stays far inside Python's recursion limit."""
 
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    options = {"html": True, "maxNesting": MAX_NESTING}
+    # only block tokens and their raw ``content`` are read: inline parsing (a third of the
+    # time, and recursive on nested brackets) is switched off
+    md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"]).disable("inline")
+    # Past the limit markdown-it drops the rest of the container, unseen. Parse it instead
+    # with the leaf rules alone (paragraphs, code, headings, tables, HTML): deeper list
+    # markers and quote marks stay in the text, but every sentence is still reviewed.
+    flat = MarkdownIt("commonmark", {**options, "maxNesting": 2**31}).enable(["table", "strikethrough"])
+    flat.disable(["list", "blockquote"])
+    for parser in (md, flat):
+        parser.block.ruler.at("hr", _hr, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    nested = md.block.tokenize
+
+    def tokenize(state, start: int, end: int) -> None:
+        if state.level < MAX_NESTING:
+            nested(state, start, end)
+            return
+        state.md = flat
+        try:
+            flat.block.tokenize(state, start, end)
+        finally:
+            state.md = md
+
+    md.block.tokenize = tokenize
+    return md
+
+
+def _hr(state, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's thematic-break rule walks the line in Python, again at every nesting level
+    ("- - - … - text" on one long line is 50 list levels of it): a line with anything but its
+    marker and blanks is turned down at C speed first; the rule itself handles the rest."""
+    pos, maximum = state.bMarks[start] + state.tShift[start], state.eMarks[start]
+    marker = state.src[pos] if pos < maximum else ""
+    if marker not in ("*", "-", "_") or state.src[pos:maximum].strip(marker + " \t"):
+        return False
+    return hr_rule(state, start, end, silent)
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -206,20 +278,7 @@ def _mask_inline(text: str, chars: list[str], start: int, end: int, code: list[t
         for m in pattern.finditer(segment):
             _blank(chars, start + m.start(), start + m.end())
     segment = "".join(chars[start:end])
-    for m in LINK_TAIL.finditer(segment):
-        _blank(chars, start + m.start(), start + m.end())
-        # the matching "[" (or "![") that opened the link text
-        depth = 0
-        for i in range(start + m.start() - 1, start - 1, -1):
-            if chars[i] == "]":
-                depth += 1
-            elif chars[i] == "[":
-                if depth == 0:
-                    chars[i] = " "
-                    if i > start and chars[i - 1] == "!":
-                        chars[i - 1] = " "
-                    break
-                depth -= 1
+    _mask_links(chars, start, segment)
     segment = "".join(chars[start:end])
     for m in URL.finditer(segment):
         _blank(chars, start + m.start(), start + m.end())
@@ -230,13 +289,50 @@ def _mask_inline(text: str, chars: list[str], start: int, end: int, code: list[t
         chars[start + m.start()] = " "
 
 
-def _canonical_section(title: str, aliases: dict[str, list[str]]) -> str | None:
+def _mask_links(chars: list[str], start: int, segment: str) -> None:
+    """Blank each link's tail (``](url)``, ``][ref]``) and the ``[`` (or ``![``) that opened it.
+
+    The opener is the nearest unmatched ``[`` before the tail, so one pass with a stack of
+    open brackets finds every opener (a scan back from each tail would be quadratic in a
+    long paragraph full of links)."""
+    opened: list[int] = []
+    pos = 0
+    for m in LINK_TAIL.finditer(segment):
+        for i in range(pos, m.start()):
+            c = segment[i]
+            if c == "[":
+                opened.append(i)
+            elif c == "]" and opened:
+                opened.pop()
+        _blank(chars, start + m.start(), start + m.end())
+        if opened:
+            i = start + opened.pop()
+            chars[i] = " "
+            if i > start and chars[i - 1] == "!":
+                chars[i - 1] = " "
+        pos = m.end()
+
+
+Aliases = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _canonical_section(title: str, aliases: Aliases) -> str | None:
     norm = re.sub(r"[^a-z0-9 ]+", " ", title.lower())
     norm = re.sub(r"\s+", " ", norm).strip()
-    for name, patterns in aliases.items():
-        for alias in patterns:
-            if re.search(rf"(?:^|\b){alias}(?:\b|$)", norm):
-                return name
+    return _canonical_name(norm, aliases)
+
+
+@cache
+def _alias_patterns(aliases: Aliases) -> list[tuple[str, list[re.Pattern[str]]]]:
+    return [(name, [re.compile(rf"(?:^|\b){a}(?:\b|$)") for a in patterns]) for name, patterns in aliases]
+
+
+@lru_cache(maxsize=4096)
+def _canonical_name(norm: str, aliases: Aliases) -> str | None:
+    """The first canonical name with an alias found in the normalised heading (headings repeat: memoised)."""
+    for name, patterns in _alias_patterns(aliases):
+        if any(p.search(norm) for p in patterns):
+            return name
     return None
 
 
@@ -254,6 +350,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
     def line_end(i: int) -> int:
         return starts[i + 1] - 1 if i + 1 < n_lines else len(text)
 
+    aliases = tuple((name, tuple(patterns)) for name, patterns in (section_aliases or {}).items())
     parse_text = text
     fm = FRONT_MATTER.match(text)
     if fm:
@@ -271,7 +368,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
     quote_depth = 0
     item_stack: list[int] = []
     list_stack: list[bool] = []  # ordered?
-    table_rows: list[tuple[int, bool, int]] = []  # line, header?, quote depth
+    table_rows: list[tuple[int, bool, int, int]] = []  # line, header?, quote depth, table index
     in_thead = False
 
     def strip_prefixes(line_idx: int) -> int:
@@ -331,15 +428,12 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             _blank(chars, line_start(tok.map[0]), line_end(tok.map[1] - 1))
         elif t == "table_open":
             tables.append(Table(tok.map[0] + 1, tok.map[1], None, []))
-            len(tables) - 1
-        elif t == "table_close":
-            pass
         elif t == "thead_open":
             in_thead = True
         elif t == "thead_close":
             in_thead = False
         elif t == "tr_open":
-            table_rows.append((tok.map[0], in_thead, quote_depth))
+            table_rows.append((tok.map[0], in_thead, quote_depth, len(tables) - 1))
         elif t == "heading_open":
             inline = tokens[idx + 1]
             level = int(tok.tag[1])
@@ -366,7 +460,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             cs = _skip_ws(text, cs, ce)
             _mask_inline(text, chars, cs, ce, code)
             title = inline.content.strip()
-            canonical = _canonical_section(title, section_aliases or {})
+            canonical = _canonical_section(title, aliases)
             sections.append(Section(title, level, canonical, line_start(first), len(text), first + 1))
             blocks.append(
                 Block(
@@ -416,11 +510,10 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             blocks.append(block)
 
     # table rows: one block per row, cells split on unescaped pipes
-    for row_line, header, depth in table_rows:
+    for row_line, header, depth, table_idx in table_rows:
         ls, le = line_start(row_line), line_end(row_line)
         s = ls + _quote_prefix_len(text, ls, depth)
         _blank(chars, ls, s)
-        table_idx = next(i for i, tb in enumerate(tables) if tb.start_line - 1 <= row_line < tb.end_line)
         cells = _split_cells(text, chars, s, le)
         for cell in cells:
             _mask_inline(text, chars, cell.start, cell.end, code)
@@ -444,16 +537,7 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
             )
     blocks.sort(key=lambda b: b.start)
 
-    # section extents and nesting
-    for i, sec in enumerate(sections):
-        for later in sections[i + 1 :]:
-            if later.level <= sec.level:
-                sec.end = later.start
-                break
-        for j in range(i - 1, -1, -1):
-            if sections[j].level < sec.level:
-                sec.parent = j
-                break
+    _nest(sections)
     sec_starts = [s.start for s in sections]
     for block in blocks:
         if block.section is None and sections:
@@ -478,10 +562,23 @@ def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -
                 block.timestamp = (m.start(), m.end())
 
     comments = []
+    fm_span = (0, fm.end() if fm else 0)
+    in_code = Spans([c for c in code if c != fm_span])
     for m in HTML_COMMENT.finditer(text):
-        if not any(s <= m.start() < e for s, e in code if (s, e) != (0, fm.end() if fm else 0)):
+        if not in_code.overlaps(m.start(), m.start() + 1):
             comments.append(Comment(m.start(), m.end(), m.group(1).strip()))
     return Document(source, masked, blocks, sections, list_items, tables, comments, front_matter, sorted(code))
+
+
+def _nest(sections: list[Section]) -> None:
+    """Each section ends where the next heading of the same or a higher level starts, and
+    its parent is the nearest heading before it of a higher level: one pass with a stack."""
+    open_: list[int] = []
+    for i, sec in enumerate(sections):
+        while open_ and sections[open_[-1]].level >= sec.level:
+            sections[open_.pop()].end = sec.start
+        sec.parent = open_[-1] if open_ else None
+        open_.append(i)
 
 
 def _skip_ws(text: str, pos: int, end: int) -> int:
@@ -507,12 +604,16 @@ def _looks_like_row(line: str) -> bool:
 
 def _split_cells(text: str, chars: list[str], start: int, end: int) -> list[TableCell]:
     """Split a table row into cells on pipes outside code spans (the pipes stay: they separate cells for rules too)."""
-    code = _code_spans(text, start, end)
-    pipes = [
-        i
-        for i in range(start, end)
-        if text[i] == "|" and (i == start or text[i - 1] != "\\") and not any(s <= i < e for s, e in code)
-    ]
+    code = _code_spans(text, start, end)  # in order, not overlapping
+    pipes = []
+    k = 0
+    i = text.find("|", start, end)
+    while i != -1:
+        while k < len(code) and code[k][1] <= i:
+            k += 1
+        if (i == start or text[i - 1] != "\\") and not (k < len(code) and code[k][0] <= i):
+            pipes.append(i)
+        i = text.find("|", i + 1, end)
     bounds = [start - 1, *pipes, end]
     segments = list(itertools.pairwise(bounds))
     if pipes and text[start : pipes[0]].strip() == "":

@@ -87,9 +87,8 @@ class ActionItems(Kind):
             open_items = [i for i in items if i.status != "done"]
             limit = ctx.max_action_items if ctx.max_action_items is not None else self.max
             if len(open_items) > limit:
-                sec = next(
-                    (b for b in doc.blocks if b.kind == "heading" and b.section in ctx.action_sections(doc)), None
-                )
+                sections = set(ctx.action_sections(doc))
+                sec = next((b for b in doc.blocks if b.kind == "heading" and b.section in sections), None)
                 start, end = (sec.start, sec.end) if sec else item_span(open_items[0])
                 yield Hit(start, end, values={"count": str(len(open_items)), "max": str(limit)}, whole_document=True)
             return

@@ -85,26 +85,34 @@ class Structure(Kind):
             return
         entries = _timeline_entries(doc)
         if c == "timeline-timestamp":
-            timed = [b for b in entries if b.timestamp or DATE_ONLY.match(doc.masked[b.start : b.end])]
-            if len(entries) >= 3 and len(timed) * 2 >= len(entries):
-                for b in entries:
-                    if b not in timed:
-                        yield Hit(b.start, _line_end(doc, b), values={})
+            untimed = [b for b in entries if not (b.timestamp or DATE_ONLY.match(doc.masked[b.start : b.end]))]
+            if len(entries) >= 3 and (len(entries) - len(untimed)) * 2 >= len(entries):
+                for b in untimed:
+                    yield Hit(b.start, _line_end(doc, b), values={})
             return
         if c == "timeline-timezone":
             yield from self._zones(doc, entries)
 
     def _impact(self, doc: Document) -> Iterable[Hit]:
-        for i, s in enumerate(doc.sections):
-            if s.canonical != "impact":
+        impact = [i for i, s in enumerate(doc.sections) if s.canonical == "impact"]
+        if not impact:
+            return
+        body_of: dict[int, list[Block]] = {}  # section -> its own blocks, in document order
+        heading_of: dict[int, Block] = {}
+        for b in doc.blocks:
+            if b.section is None:
                 continue
-            inside = doc.with_subsections({i})
-            body = [b for b in doc.blocks if b.section in inside and b.kind != "heading"]
+            if b.kind == "heading":
+                heading_of.setdefault(b.section, b)
+            else:
+                body_of.setdefault(b.section, []).append(b)
+        for i in impact:
+            body = sorted((b for k in doc.subsections(i) for b in body_of.get(k, ())), key=lambda b: b.start)
             text = " ".join(doc.masked[b.start : b.end] for b in body)
             if QUANTITY.search(text):
                 continue
-            target = body[0] if body else next(b for b in doc.blocks if b.kind == "heading" and b.section == i)
-            yield Hit(target.start, _line_end(doc, target), values={"section": s.title})
+            target = body[0] if body else heading_of[i]
+            yield Hit(target.start, _line_end(doc, target), values={"section": doc.sections[i].title})
 
     def _zones(self, doc: Document, entries: list[Block]) -> Iterable[Hit]:
         zoned: list[tuple[Block, str | None]] = []
