@@ -167,8 +167,9 @@ def _parser() -> MarkdownIt:
     # time, and recursive on nested brackets) is switched off
     md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"]).disable("inline")
     # Past the limit markdown-it drops the rest of the container, unseen. Parse it instead
-    # with the leaf rules alone (paragraphs, code, headings, tables, HTML): deeper list
-    # markers and quote marks stay in the text, but every sentence is still reviewed.
+    # with the leaf rules alone (paragraphs, code, headings, tables, HTML), every line taken
+    # as indented no deeper than the container: deeper list markers and quote marks stay in
+    # the text, but every sentence is still reviewed and fenced code is still code.
     flat = MarkdownIt("commonmark", {**options, "maxNesting": 2**31}).enable(["table", "strikethrough"])
     flat.disable(["list", "blockquote"])
     for parser in (md, flat):
@@ -179,11 +180,14 @@ def _parser() -> MarkdownIt:
         if state.level < MAX_NESTING:
             nested(state, start, end)
             return
+        indents = state.sCount[start:end]
+        state.sCount[start:end] = [min(i, state.blkIndent) for i in indents]
         state.md = flat
         try:
             flat.block.tokenize(state, start, end)
         finally:
             state.md = md
+            state.sCount[start:end] = indents
 
     md.block.tokenize = tokenize
     return md
