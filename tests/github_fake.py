@@ -3,7 +3,8 @@
 It keeps the state the bot reads and writes (a pull request's files, review comments,
 issue comments, reviews), records every request, paginates with ``Link`` headers,
 checks the token, refuses review comments on lines outside the diff (422, like GitHub)
-and can be told to fail: queued statuses per endpoint, or 403 on every write.
+and can be told to misbehave: queued replies per endpoint (a status, a raw body, a
+redirect, an answer dripped a byte at a time), endless pagination, or 403 on every write.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import difflib
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+MAX_BODY = 65536
+"""Characters GitHub accepts in one comment, review or issue body."""
+TOO_LONG = {"message": "Validation Failed", "errors": [f"Body is too long (maximum is {MAX_BODY} characters)"]}
 
 
 @dataclass
@@ -30,9 +35,15 @@ class Request:
 
 
 @dataclass
-class Failure:
+class Reply:
+    """A queued answer that replaces the fake's own for one request (hostile-server tests)."""
+
     status: int
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # None: {"message": "injected STATUS"}
+    drip: float = 0.0  # seconds between the bytes of the body (and of the headers, with drip_headers)
+    drip_headers: bool = False
+    length: bool = True  # send Content-Length; without it the body ends when the connection closes
 
 
 def added_file_patch(text: str) -> str:
@@ -71,7 +82,8 @@ class FakeGitHub:
         self.issue_comments: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
         self.requests: list[Request] = []
-        self.failures: dict[tuple[str, str], list[Failure]] = {}
+        self.queued: dict[tuple[str, str], list[Reply]] = {}
+        self.endless: set[str] = set()  # paths whose every page links to one more
         self.forbid_writes = False
         self.page_size = 100
         self._ids = iter(range(1000, 10**6))
@@ -94,13 +106,17 @@ class FakeGitHub:
     def add_review_comment(self, path: str, line: int, body: str) -> None:
         self.review_comments.append({"id": next(self._ids), "path": path, "line": line, "body": body})
 
-    def fail(self, method: str, path: str, *statuses: int | Failure) -> None:
-        """The next requests to ``path`` answer these statuses, in order, before succeeding."""
-        queue = self.failures.setdefault((method, self.base + path), [])
-        queue.extend(s if isinstance(s, Failure) else Failure(s) for s in statuses)
+    def queue(self, method: str, path: str, *replies: int | Reply) -> None:
+        """The next requests to ``path`` (below the repository) get these answers, in order, then the real one."""
+        queue = self.queued.setdefault((method, self.base + path), [])
+        queue.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
 
     def summaries(self) -> list[dict[str, Any]]:
-        return [c for c in self.issue_comments if c["body"].lstrip().startswith("<!-- pmreview:summary -->")]
+        return [
+            c
+            for c in self.issue_comments
+            if isinstance(c, dict) and str(c.get("body")).lstrip().startswith("<!-- pmreview:summary -->")
+        ]
 
     def writes(self) -> list[Request]:
         return [r for r in self.requests if r.method != "GET"]
@@ -133,7 +149,7 @@ class FakeGitHub:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -149,25 +165,44 @@ class FakeGitHub:
         body = json.loads(raw) if raw else None
         with self._lock:
             self.requests.append(Request(method, split.path, query, {k.lower(): v for k, v in h.headers.items()}, body))
-            status, headers, data = self._route(method, split.path, query, body, h.headers.get("Authorization"))
-        payload = json.dumps(data).encode() if data is not None else b""
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(payload)))
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.end_headers()
-        h.wfile.write(payload)
+            reply = self._route(method, split.path, query, body, h.headers.get("Authorization"))
+        payload = reply.body if reply.body is not None else b""
+        head = [f"HTTP/1.0 {reply.status} {h.responses.get(reply.status, ('',))[0]}", "Content-Type: application/json"]
+        if reply.length:
+            head.append(f"Content-Length: {len(payload)}")
+        head += [f"{k}: {v}" for k, v in reply.headers.items()]
+        raw_head = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        try:
+            self._write(h, raw_head, reply.drip if reply.drip_headers else 0.0)
+            self._write(h, payload, reply.drip)
+        except OSError:  # the client gave up on a dripped answer
+            h.close_connection = True
 
-    def _route(
-        self, method: str, path: str, query: dict[str, str], body: Any, auth: str | None
-    ) -> tuple[int, dict[str, str], Any]:
+    @staticmethod
+    def _write(h: BaseHTTPRequestHandler, data: bytes, drip: float) -> None:
+        if not drip:
+            h.wfile.write(data)
+            return
+        for i in range(len(data)):
+            h.wfile.write(data[i : i + 1])
+            h.wfile.flush()
+            time.sleep(drip)
+
+    def _route(self, method: str, path: str, query: dict[str, str], body: Any, auth: str | None) -> Reply:
         if auth != f"Bearer {self.token}":
-            return 401, {}, {"message": "Bad credentials"}
-        queue = self.failures.get((method, path))
+            return _json(401, {}, {"message": "Bad credentials"})
+        queue = self.queued.get((method, path))
         if queue:
-            failure = queue.pop(0)
-            return failure.status, failure.headers, {"message": f"injected {failure.status}"}
+            reply = queue.pop(0)
+            return (
+                reply
+                if reply.body is not None
+                else _json(reply.status, reply.headers, {"message": f"injected {reply.status}"})
+            )
+        return _json(*self._state(method, path, query, body))
+
+    def _state(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict[str, str], Any]:
+        """The answer from the kept state, as GitHub would give it."""
         if method != "GET" and self.forbid_writes:
             return 403, {}, {"message": "Resource not accessible by integration"}
         pr = f"{self.base}/pulls/{self.number}"
@@ -180,6 +215,8 @@ class FakeGitHub:
             return self._page(path, query, self.issue_comments)
         if method == "POST" and path == f"{pr}/reviews":
             return self._review(body)
+        if method in ("POST", "PATCH") and len(str((body or {}).get("body", ""))) > MAX_BODY:
+            return 422, {}, TOO_LONG
         if method == "POST" and path == f"{issue}/comments":
             comment = {"id": next(self._ids), "body": body["body"], "user": {"login": "github-actions[bot]"}}
             self.issue_comments.append(comment)
@@ -187,7 +224,7 @@ class FakeGitHub:
         m = re.fullmatch(rf"{re.escape(self.base)}/issues/comments/(\d+)", path)
         if method == "PATCH" and m:
             for comment in self.issue_comments:
-                if comment["id"] == int(m.group(1)):
+                if isinstance(comment, dict) and comment.get("id") == int(m.group(1)):
                     comment["body"] = body["body"]
                     return 200, {}, comment
         return 404, {}, {"message": "Not Found"}
@@ -197,17 +234,23 @@ class FakeGitHub:
         page = int(query.get("page", 1))
         chunk = items[(page - 1) * size : page * size]
         headers = {}
-        if page * size < len(items):
+        if page * size < len(items) or path in self.endless:
             nxt = urllib.parse.urlencode({**query, "page": page + 1})
             headers["Link"] = f'<{self.url}{path}?{nxt}>; rel="next", <{self.url}{path}?page=1>; rel="first"'
         return 200, headers, chunk
 
     def _review(self, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-        patches = {f["filename"]: f.get("patch", "") for f in self.files}
+        patches = {f.get("filename"): f.get("patch") or "" for f in self.files if isinstance(f, dict)}
         for c in body.get("comments", []):
+            if len(c["body"]) > MAX_BODY:
+                return 422, {}, TOO_LONG
             if c["path"] not in patches or c["line"] not in right_lines(patches[c["path"]]):
                 return 422, {}, {"message": "Unprocessable Entity", "errors": ["line must be part of the diff"]}
         self.reviews.append(body)
         for c in body.get("comments", []):
             self.review_comments.append({"id": next(self._ids), **c, "commit_id": body.get("commit_id")})
         return 200, {}, {"id": next(self._ids), "state": "COMMENTED"}
+
+
+def _json(status: int, headers: dict[str, str], data: Any) -> Reply:
+    return Reply(status, headers, json.dumps(data).encode() if data is not None else b"")

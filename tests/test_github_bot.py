@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from github_fake import Failure, FakeGitHub, added_file_patch, modified_file_patch
+from github_fake import FakeGitHub, Reply, added_file_patch, modified_file_patch
 
 SHA = "5d1e0c3b9a7f4e2d8c6b0a1f3e5d7c9b1a3f5e7d"
 PATH = "postmortems/2026-02-11-search-outage.md"
@@ -303,7 +303,7 @@ def test_403_on_write_falls_back_to_annotations(gh, repo, bot) -> None:
 
 def test_422_on_the_review_prints_annotations_and_still_writes_the_summary(gh, repo, bot) -> None:
     new_postmortem(gh, repo)
-    gh.fail("POST", "/pulls/7/reviews", 422)
+    gh.queue("POST", "/pulls/7/reviews", 422)
 
     result = bot(gh)
 
@@ -411,8 +411,8 @@ def test_pagination_of_files_and_comments(gh, repo, bot) -> None:
 
 def test_retries_429_and_502_then_succeeds(gh, repo, bot) -> None:
     new_postmortem(gh, repo)
-    gh.fail("GET", "/pulls/7/files", Failure(429, {"Retry-After": "0"}), 502)
-    gh.fail("POST", "/pulls/7/reviews", 503)
+    gh.queue("GET", "/pulls/7/files", Reply(429, {"Retry-After": "0"}), 502)
+    gh.queue("POST", "/pulls/7/reviews", 503)
 
     result = bot(gh)
 
@@ -429,18 +429,18 @@ def test_client_backoff_honours_retry_after_and_gives_up() -> None:
     try:
         slept: list[float] = []
         client = GitHubClient(fake.token, fake.url, sleep=slept.append, base_delay=0.5)
-        fake.fail("GET", "/pulls/7/files", Failure(429, {"Retry-After": "7"}), 500)
+        fake.queue("GET", "/pulls/7/files", Reply(429, {"Retry-After": "7"}), 500)
         assert client.paginate("/repos/acme/ops/pulls/7/files") == []
         assert slept == [7.0, 1.0]  # Retry-After, then the doubled base delay
 
         slept.clear()
-        fake.fail("GET", "/pulls/7/files", 502, 502, 502, 502, 502)
+        fake.queue("GET", "/pulls/7/files", 502, 502, 502, 502, 502)
         with pytest.raises(GitHubError) as exc:
             client.paginate("/repos/acme/ops/pulls/7/files")
         assert exc.value.status == 502
         assert slept == [0.5, 1.0, 2.0]  # four tries in all
 
-        fake.fail("GET", "/pulls/7/files", Failure(429, {"Retry-After": "3600"}))
+        fake.queue("GET", "/pulls/7/files", Reply(429, {"Retry-After": "3600"}))
         with pytest.raises(GitHubError):  # not worth blocking the job for an hour
             client.paginate("/repos/acme/ops/pulls/7/files")
     finally:
