@@ -110,9 +110,6 @@ def wanted(path: str, globs: Sequence[str]) -> bool:
     return path.lower().endswith(MARKDOWN) and any(glob_regex(g.lstrip("/")).match(path) for g in globs)
 
 
-# ---------------------------------------------------------------------------- plan
-
-
 # ---------------------------------------------------------------------------- paths
 
 
@@ -201,10 +198,14 @@ def well_formed(item: Any, fields: dict[str, tuple[type, bool]]) -> bool:
 
 
 def valid_items(
-    items: list[Any], fields: dict[str, tuple[type, bool]], what: str, err: TextIO, check: Callable[[Any], bool] = bool
+    items: list[Any],
+    fields: dict[str, tuple[type, bool]],
+    what: str,
+    err: TextIO,
+    check: Callable[[dict[str, Any]], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """The items that are well formed (and pass ``check``); one warning line for the rest."""
-    kept = [item for item in items if well_formed(item, fields) and check(item)]
+    kept = [item for item in items if well_formed(item, fields) and (check is None or check(item))]
     if len(kept) < len(items):
         left = len(items) - len(kept)
         print(f"pmreview: warning: left out {_n(left, 'malformed item')} of the {what} GitHub returned", file=err)
