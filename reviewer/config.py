@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.findings import Severity
+from reviewer.workspace import escapes, repo_root, within
 
 MAX_BYTES = 1024 * 1024
 """A configuration is a few lines; a bigger file is refused rather than parsed."""
@@ -136,10 +137,21 @@ def _fraction(path: Path, key: str, value: Any) -> float:
 
 
 def _folder(path: Path, key: str, value: Any) -> Path:
-    """A folder named relative to the configuration file's own."""
+    """A folder named relative to the configuration file's own.
+
+    A configuration inside the working tree (which a pull request can edit) may only name
+    folders inside it: the corpus is read and quoted in findings, and the index written.
+    """
     if not isinstance(value, str) or not value.strip() or "\x00" in value:
         raise ConfigError(f"{path}: {key!r} must be a folder name")
-    return path.parent / value
+    folder = path.parent / value
+    tree = repo_root()
+    if within(path, tree) and (not within(folder, tree) or escapes(folder, tree)):
+        raise ConfigError(
+            f"{path}: {key!r} leads outside the working tree ({value!r}); a configuration in the "
+            "repository may only name folders inside it (pass --corpus for one elsewhere)"
+        )
+    return folder
 
 
 def _model_name(path: Path, key: str, value: Any) -> str:
@@ -269,7 +281,6 @@ def _settings_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
 def load_file(path: Path) -> Config | None:
     """The pmreview settings in one file, or None for a pyproject.toml without them."""
     from reviewer.source import describe_os_error, read_bounded
-    from reviewer.workspace import escapes, repo_root
 
     if escapes(path, repo_root()):
         raise ConfigError(f"{path}: is a symbolic link that leads outside the working tree; not read")

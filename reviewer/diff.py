@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reviewer.source import read_bounded
 
-HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+HUNK = re.compile(r"^@@ -\d{1,9}(?:,\d{1,9})? \+(\d{1,9})(?:,(\d{1,9}))? @@")  # 9 digits: int() stays cheap
 
 
 class DiffError(Exception):
@@ -24,12 +24,15 @@ def added_lines(patch: str) -> set[int]:
     """New-file line numbers of the lines a unified diff adds (``+`` lines of its hunks).
 
     Accepts one file's hunks (GitHub's ``patch`` field) or a whole file diff with headers.
+    Raises ValueError for a hunk header it cannot read.
     """
     out: set[int] = set()
     line: int | None = None
     for raw in patch.splitlines():
-        m = HUNK.match(raw)
-        if m:
+        if raw.startswith("@@"):
+            m = HUNK.match(raw)
+            if m is None:  # never guess: a missed header would shift every line number after it
+                raise ValueError(f"unreadable hunk header {raw[:40]!r}")
             line = int(m.group(1))
             continue
         if line is None or raw.startswith("\\"):  # headers before the first hunk; "\ No newline at end of file"
@@ -97,7 +100,10 @@ def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, 
         merge_base = base  # no common history (or a plain commit): compare with it directly
     text = _git(["diff", "--no-color", "--no-ext-diff", "--unified=0", "--no-renames", merge_base, "--"], root)
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
-    files = {root / p: lines for p, lines in parse(text).items()}
+    try:
+        files = {root / p: lines for p, lines in parse(text).items()}
+    except ValueError as exc:
+        raise DiffError(f"git diff: {exc}") from None
     for name in filter(None, untracked.split("\0")):
         p = root / name
         try:

@@ -33,18 +33,27 @@ def printable(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def one_line(text: str) -> str:
+    """``text`` as one inert line for a log: newline and tab made visible too (␊, ␉).
+
+    A newline in a file name would start a line of its own, which a CI runner reads for
+    workflow commands (``::error::…``) on stderr just as on stdout.
+    """
+    return printable(text).replace("\n", "\u240a").replace("\t", "\u2409")
+
+
 def echo_error(message: str) -> None:
     """One ``pmreview: error: …`` line on stderr; the message may quote a path or a document."""
     import click
 
-    click.echo(f"pmreview: error: {printable(message)}", err=True)
+    click.echo(f"pmreview: error: {one_line(message)}", err=True)
 
 
 def echo_warning(message: str) -> None:
     """One ``pmreview: warning: …`` line on stderr."""
     import click
 
-    click.echo(f"pmreview: warning: {printable(message)}", err=True)
+    click.echo(f"pmreview: warning: {one_line(message)}", err=True)
 
 
 def dumps(data: Any, **kwargs: Any) -> str:

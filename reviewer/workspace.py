@@ -36,14 +36,20 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
+def within(path: Path, root: Path) -> bool:
+    """Is ``path`` inside ``root`` as written (made absolute and normalised, no link followed)?"""
+    return _inside(Path(os.path.normpath(os.path.abspath(path))), Path(os.path.normpath(os.path.abspath(root))))
+
+
 def escapes(path: Path, root: Path) -> bool:
-    """True when ``path`` is inside ``root`` as written but a symbolic link takes it outside.
+    """True when ``path`` is inside ``root`` as written but a symbolic link takes it outside,
+    or into a ``.git`` folder (where a CI checkout keeps its credentials, in ``.git/config``).
 
     ``root`` is taken as written too; both sides are resolved for the comparison, so a
     working tree that itself sits behind a link (``/work -> /mnt/work``) is not a problem.
     """
-    written = Path(os.path.abspath(path))
-    root = Path(os.path.abspath(root))
+    written = Path(os.path.normpath(os.path.abspath(path)))
+    root = Path(os.path.normpath(os.path.abspath(root)))
     if not _inside(written, root):
         return False
     try:
@@ -51,7 +57,9 @@ def escapes(path: Path, root: Path) -> bool:
         real_root = root.resolve(strict=False)
     except (OSError, RuntimeError):  # a link loop: what it points at is unknowable, so it leaves
         return True
-    return not _inside(resolved, real_root)
+    if not _inside(resolved, real_root):
+        return True
+    return ".git" in resolved.relative_to(real_root).parts and ".git" not in written.relative_to(root).parts
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:

@@ -256,3 +256,40 @@ def test_spacy_model_from_a_config_never_imports_a_module_in_the_checkout(tree: 
     assert result.exit_code == 2
     assert "not an installed spaCy pipeline" in result.stderr
     assert not marker.exists()
+
+
+def test_link_into_git_metadata_is_not_read(tree: Path, review_files) -> None:
+    """actions/checkout keeps the workflow's credentials in .git/config, inside the working tree."""
+    (tree / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (tree / "postmortems").mkdir()
+    (tree / "postmortems" / "x.md").symlink_to(tree / ".git" / "config")
+    report = review_files("postmortems", "good.md")
+    assert list(_errors(report)) == ["postmortems/x.md"]
+    _good_reviewed(report)
+
+
+def test_a_file_name_cannot_start_a_line_of_its_own(tree: Path, cli) -> None:
+    """A newline in a name would put `::error::…` at the start of a line, where CI runners read commands."""
+    result = cli("review", "gone\n::error::forged.md", "good.md", "--no-cache")
+    assert result.exit_code == 2
+    assert not any(line.startswith("::") for line in result.output.splitlines())
+    assert "gone␊::error::forged.md: no such file or directory" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["corpus", "index-dir"])
+@pytest.mark.parametrize("folder", ["/etc", "../../elsewhere"])
+def test_a_config_in_the_tree_names_no_folder_outside_it(tree: Path, cli, key: str, folder: str) -> None:
+    other = 'corpus = "."\n' if key == "index-dir" else ""
+    (tree / ".pmreview.toml").write_text(f'{other}{key} = "{folder}"\n')
+    result = cli("review", "good.md", "--no-cache")
+    assert result.exit_code == 2
+    assert "leads outside the working tree" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_config_outside_the_tree_may_name_any_folder(tree: Path, tmp_path: Path) -> None:
+    from reviewer.config import load_file
+
+    elsewhere = tmp_path / "home" / "pmreview.toml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text('corpus = "/srv/postmortems"\n')
+    assert load_file(elsewhere).corpus == Path("/srv/postmortems")

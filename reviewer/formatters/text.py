@@ -13,7 +13,7 @@ import click
 
 from reviewer.engine import Report
 from reviewer.findings import Severity
-from reviewer.terminal import printable
+from reviewer.terminal import one_line, printable
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -26,7 +26,7 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
     for result in report.files:
         if result.error or not result.findings:
             continue
-        out.append(style(printable(result.path), bold=True, underline=True))
+        out.append(style(one_line(result.path), bold=True, underline=True))
         source = result.source
         for f in result.findings:
             where = f"{f.line}:{f.column}"
@@ -51,7 +51,7 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
                 out.append(style("           = help: ", fg="green") + printable(f.fix))
         out.append("")
     for error in report.errors:
-        out.append(style("error: ", fg="red", bold=True) + printable(error))
+        out.append(style("error: ", fg="red", bold=True) + one_line(error))
     counts = report.counts()
     total = sum(counts.values())
     files = len([r for r in report.files if not r.error])

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from reviewer.github.api import GitHubClient, GitHubError
 from reviewer.github.event import PullRequest
-from reviewer.terminal import printable
+from reviewer.terminal import one_line
 
 if TYPE_CHECKING:
     from reviewer.engine import FileResult, Input, Options, Report
@@ -137,7 +137,7 @@ def unsafe_name(path: str) -> str | None:
     Control characters would reach the log and the comments; a backslash or a drive letter
     is a separator or a root on Windows runners.
     """
-    if shown(path) != path:
+    if one_line(path) != path:
         return "contains control characters"
     if "\\" in path or re.match(r"[A-Za-z]:", path):
         return "contains a backslash or a drive letter"
@@ -279,7 +279,7 @@ def changed_files(files: Iterable[dict[str, Any]], globs: Sequence[str], root: P
                 continue
             problem = unsafe_name(path) or checkout_problem(path, root)
         if problem is not None:
-            out.append(ChangedFile(shown(path), status, set(), problem=problem))
+            out.append(ChangedFile(one_line(path), status, set(), problem=problem))
             continue
         patch = f.get("patch")
         try:
@@ -457,7 +457,7 @@ def run(
     changed = {f.path: f for f in selected if f.problem is None}
     bot = _Writer(client, pr, err, limits)
     if not selected:
-        print(f"pmreview: no changed postmortems match {shown(', '.join(globs))}", file=err)
+        print(f"pmreview: no changed postmortems match {one_line(', '.join(globs))}", file=err)
         if not pr.fork:
             bot.summary(no_files_body(globs), create=False)
         return Outcome(0, summary=bot.summary_state, fallback=bot.fallback)
@@ -480,7 +480,7 @@ def run(
         out.write(annotations(report, result))
     threshold = fail_on if fail_on is not None else report.fail_on()
     for error in report.errors:
-        print(f"pmreview: error: {shown(error)}", file=err)
+        print(f"pmreview: error: {one_line(error)}", file=err)
     code = 2 if report.errors else 1 if any(f.severity >= threshold for f in result.gated) else 0
     not_posted = f", {len(held)} held back by the cap of {limits.comments} per run" if held else ""
     print(
@@ -602,15 +602,6 @@ def _longest_backtick_run(text: str) -> int:
 def _same(old: str, new: str) -> bool:
     """GitHub may hand a body back with CRLF line ends; that is not a change."""
     return old.replace("\r\n", "\n").strip() == new.replace("\r\n", "\n").strip()
-
-
-def shown(text: str) -> str:
-    """``text`` as one inert line for the log: every control character, newline and tab included, made visible.
-
-    A newline in a file name would start a line of its own on stderr, which the Actions
-    runner reads for workflow commands (``::error::…``) just as it reads stdout.
-    """
-    return printable(text).replace("\n", "\u240a").replace("\t", "\u2409")
 
 
 def _size(text: str) -> int:
