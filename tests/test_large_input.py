@@ -248,10 +248,6 @@ def test_review_work_grows_linearly_with_the_document():
     assert _growth(lambda n: _review(text[n], select=NO_SPACY), 40) < LINEAR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reviewer/suppress.py: apply() checks every finding against every directive (fix proposed to its owner)",
-)
 def test_suppression_work_grows_linearly_with_the_document():
     one = "<!-- pmreview-disable-next-line BL001 -->\nA human error {i}.\n\nThis was human error {i}.\n\n"
     text = {n: "".join(one.format(i=i) for i in range(n)) for n in (200, 400)}
