@@ -11,6 +11,9 @@ shows up as "> N s" instead of hanging the run):
 * ``draft-x800``: the issue's case, the example draft repeated 800 times (1.5 MB);
 * ``postmortems-5MB``: the real postmortems of ../shared/data/postmortems repeated to 5 MB
   (skipped without them): prose as it is usually written, far fewer findings per page;
+* ``postmortems-once``: each of them once (about 0.5 MB): the engine parses each distinct
+  sentence once, so the repeated cases show the cost of our own passes, and this one the
+  cost of spaCy on prose that never repeats (its seconds per MB are the figure to scale);
 * ``table-100k``: one action-item table of 100,000 rows (6 MB: past the input limit);
 * ``headings-100k``: 100,000 headings (canonical sections, nested levels, short bodies);
 * ``nested-1k``: lists 1,000 levels deep line by line and on one line, quotes as deep, 4 times.
@@ -148,10 +151,12 @@ def draft(copies: int) -> str:
     return (ROOT / "examples" / "2026-11-03-checkout-draft.md").read_text(encoding="utf-8") * copies
 
 
-def postmortems(size: int) -> str:
-    """Real postmortems (../shared/data/postmortems, when present) repeated to ``size`` bytes."""
+def postmortems(size: int | None) -> str:
+    """Real postmortems (../shared/data/postmortems, when present) repeated to ``size`` bytes, or each once."""
     paths = sorted(SHARED.rglob("*.md"))
     docs = [FRONT_MATTER.sub("", p.read_text(encoding="utf-8")) for p in paths if p.name != "LICENSES.md"]
+    if size is None:
+        return "\n".join(docs)
     out, total, i = [], 0, 0
     while total < size:
         out.append(docs[i % len(docs)])
@@ -174,6 +179,9 @@ def build(case: str, quick: bool) -> str:
         return draft(800 // scale)
     if case == "postmortems-5MB":
         return postmortems(5 * MB // scale)
+    if case == "postmortems-once":
+        return postmortems(None)  # every real postmortem once: spaCy parses every sentence
+
     raise SystemExit(f"unknown case {case}")
 
 
@@ -229,6 +237,7 @@ CASES = (
     "realistic-10MB",
     "draft-x800",
     "postmortems-5MB",
+    "postmortems-once",
     "table-100k",
     "headings-100k",
     "nested-1k",
@@ -249,7 +258,7 @@ def main() -> None:
     print(f"{'case':<16}{'MB':>7}{'lines':>9}{'total s':>10}" + "".join(f"{c + ' s':>11}" for c in cols), end="")
     print(f"{'parsed':>9}{'findings':>10}{'actions':>9}")
     for case in args.case or CASES:
-        if case == "postmortems-5MB" and not SHARED.is_dir():
+        if case.startswith("postmortems-") and not SHARED.is_dir():
             print(f"{case:<16} skipped: no {SHARED}")
             continue
         cmd = [sys.executable, __file__, "--child", case, *(["--quick"] if args.quick else [])]

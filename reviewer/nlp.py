@@ -104,12 +104,15 @@ def parse(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 25
     NER has its own tok2vec and costs about as much as tagging and parsing together;
     PERSON entities only matter where a proper noun could be a person's name.
     """
+    from spacy.attrs import POS
+    from spacy.symbols import PROPN
+
     nlp = load(model)
     has_ner = nlp.has_pipe("ner")
     disable = ["ner"] if has_ner else []
     docs = list(nlp.pipe(texts, batch_size=batch_size, disable=disable))
     if has_ner:
-        named = [d for d in docs if any(t.pos_ == "PROPN" for t in d)]
+        named = [d for d in docs if PROPN in d.to_array(POS)]
         for _ in nlp.get_pipe("ner").pipe(named, batch_size=batch_size):
             pass
     return docs

@@ -69,6 +69,10 @@ ABBREVIATIONS = {
 }
 BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#*`_-])")
 WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+WINDOW = 100
+"""Characters before a sentence boundary searched for the abbreviation or initial it may end."""
+MAX_SENTENCE = 2000
+"""The longest sentence given to the rules and spaCy; longer text is read in pieces."""
 
 
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -136,12 +140,15 @@ def split_block(doc: Document, block: Block) -> list[Sentence]:
         offsets = [block.start + i for i in keep]
     cuts = [0]
     for m in BOUNDARY.finditer(text):
-        before = text[cuts[-1] : m.end()]
+        # only the word before the boundary matters: a bounded window keeps a long run of
+        # abbreviations ("e.g. A … e.g. B …") from rescanning the paragraph at every one
+        before = text[max(cuts[-1], m.start() - WINDOW) : m.end()]
         w = WORD_BEFORE.search(before.rstrip("\"'”’)]"))
         if w and (w.group(1).lower() in ABBREVIATIONS or len(w.group(1)) == 1 or "." in w.group(1)):
             continue
         cuts.append(m.end())
     cuts.append(len(text))
+    cuts = _bounded(text, cuts)
     out = []
     for a, b in itertools.pairwise(cuts):
         piece = text[a:b]
@@ -156,4 +163,22 @@ def split_block(doc: Document, block: Block) -> list[Sentence]:
         where = offsets[first:last]
         contiguous = where[-1] - where[0] == len(where) - 1
         out.append(Sentence(doc, block, where[0], where[-1] + 1, body, offsets=None if contiguous else where))
+    return out
+
+
+def _bounded(text: str, cuts: list[int]) -> list[int]:
+    """``cuts`` with extra cuts at spaces wherever a sentence would be longer than ``MAX_SENTENCE``.
+
+    No sentence a person writes is that long; text that is (a pasted log line, a hostile
+    paragraph) is read in pieces, which keeps every per-sentence pass and spaCy's own limit
+    (a million characters) out of reach.
+    """
+    if all(b - a <= MAX_SENTENCE for a, b in itertools.pairwise(cuts)):
+        return cuts
+    out = [0]
+    for b in cuts[1:]:
+        while b - out[-1] > MAX_SENTENCE:
+            space = text.rfind(" ", out[-1] + MAX_SENTENCE // 2, out[-1] + MAX_SENTENCE)
+            out.append(space + 1 if space != -1 else out[-1] + MAX_SENTENCE)
+        out.append(b)
     return out

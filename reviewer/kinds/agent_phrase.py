@@ -65,7 +65,7 @@ class AgentPhrase(Kind):
         super().__init__(rule)
         self.triggers = [Trigger(self, t) for t in rule.options["triggers"]]
         self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]
-        self.prefilter = re.compile("|".join(t.pattern.pattern for t in self.triggers), re.I)
+        self.set_prefilter(*(t.pattern.pattern for t in self.triggers))
 
     def wants(self, sent: Sentence, ctx: Context) -> bool:
         """Parse only sentences where some trigger could fire: its pattern and clause condition occur, and

@@ -29,6 +29,10 @@ class Hit:
     data: dict = field(default_factory=dict)  # structured details for the output formats (Finding.data)
 
 
+WORD_START = r"(?:(?<=[^\w@-])|^)(?=[\w@'’*|?])"
+"""Where a trigger can begin: the start of a word (or of a quote, handle or question mark).
+Trying a big alternation only there is about twice as fast as trying it at every character."""
+
 POSTMORTEM_TITLE = re.compile(
     r"\b(?:post-?mortem|post-?incident|incident|outage|retrospective|retro|pir|rca|root cause|degradation|downtime)\b",
     re.I,
@@ -93,10 +97,22 @@ class Kind:
     needs_parse: ClassVar[bool] = False
 
     prefilter: re.Pattern[str] | None = None
-    """A cheap superset test: a sentence it does not match cannot produce a hit (None: no shortcut)."""
+    """A cheap superset test: a sentence it does not match cannot produce a hit (None: no shortcut).
+    Set it with ``set_prefilter``, which also keeps its source for the engine's union of them."""
+    prefilter_source: str | None = None
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
+
+    def set_prefilter(self, *sources: str) -> None:
+        """The prefilter from regular expressions (any one matching), tried only where a word starts.
+
+        A leading ``(?<![\\w@-])`` (what ``compile_pattern`` puts in front) is dropped: at a
+        word start it always holds, and testing it again in every alternative costs a sixth.
+        """
+        parts = [s.removeprefix(WORD_BOUNDARY) for s in sources]
+        self.prefilter_source = "|".join(f"(?:{p})" for p in parts)
+        self.prefilter = re.compile(WORD_START + f"(?:{self.prefilter_source})", re.I)
 
     def error(self, message: str) -> Exception:
         from reviewer.ruleset import RuleError
@@ -110,12 +126,15 @@ class Kind:
         raise NotImplementedError
 
 
+WORD_BOUNDARY = r"(?<![\w@-])"
+
+
 def compile_pattern(kind: Kind, pattern: Any, what: str = "pattern") -> re.Pattern[str]:
     """Patterns are case-insensitive regular expressions matched on whole words."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise kind.error(f"{what} must be a non-empty string")
     try:
-        return re.compile(rf"(?<![\w@-])(?:{pattern})(?![\w-])", re.I)
+        return re.compile(rf"{WORD_BOUNDARY}(?:{pattern})(?![\w-])", re.I)
     except re.error as exc:
         raise kind.error(f"{what} {pattern!r} is not a valid regular expression: {exc}") from None
 

@@ -27,7 +27,7 @@ class Classifier(Kind):
         super().__init__(rule)
         o = rule.options
         self.model_name = str(o["model"])
-        self.prefilter = compile_pattern(self, o["cue"], "cue")
+        self.set_prefilter(compile_pattern(self, o["cue"], "cue").pattern)
         self.defer_to = tuple(o.get("defer_to", []))
         self.min_words = int(o.get("min_words", 5))
 

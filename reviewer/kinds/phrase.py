@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -26,7 +25,7 @@ class Phrase(Kind):
                 raise self.error(f"pattern entries take pattern, replace, fix; got {sorted(spec)}")
             self.patterns.append((compile_pattern(self, spec.get("pattern")), spec.get("replace"), spec.get("fix")))
         self.exceptions = [compile_pattern(self, e, "exception") for e in rule.options.get("exceptions", [])]
-        self.prefilter = re.compile("|".join(p.pattern for p, _, _ in self.patterns), re.I)
+        self.set_prefilter(*(p.pattern for p, _, _ in self.patterns))
 
     def wants(self, sent: Sentence, ctx: Context) -> bool:
         return bool(self.prefilter.search(sent.text))

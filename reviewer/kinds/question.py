@@ -59,17 +59,17 @@ class Question(Kind):
                 raise self.error(f"a rewrite is {{when: {sorted(WHEN)}, verbs: [...], text: ...}}")
             self.rewrites.append((r.get("when", "any"), {v.lower() for v in r.get("verbs", [])}, r["text"]))
         if self.target == "who":
-            self.words = re.compile(r"\b(?:who|whom|whose|which)\b", re.I)
+            words = r"who|whom|whose|which"
         else:
-            self.words = re.compile(
-                r"\b(?:why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't"
-                r"|could|couldn't|can't|is|isn't)\b",
-                re.I,
+            words = (
+                r"why|how|what|did|didn't|does|doesn't|do|don't|was|wasn't|were|weren't|should|shouldn't"
+                r"|could|couldn't|can't|is|isn't"
             )
-        self.prefilter = self.words
+        # a question word with the question mark after it: "was" and "is" alone are in most sentences
+        self.set_prefilter(rf"\b(?:{words})\b[^?]*\?")
 
     def wants(self, sent: Sentence, ctx: Context) -> bool:
-        return "?" in sent.text and bool(self.words.search(sent.text))
+        return bool(self.prefilter.search(sent.text))
 
     def check(self, sent: Sentence, ctx: Context) -> Iterable[Hit]:
         doc = sent.parsed
