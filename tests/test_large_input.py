@@ -330,3 +330,41 @@ def test_code_nested_past_the_limit_stays_code():
     assert [f for f in _review(text).findings if f.code == "BL001"] == []
     text = text.replace("```\n", "\n", 1).replace("```\n", "\n")
     assert [f.line for f in _review(text).findings if f.code == "BL001"] == [depth + 2]
+
+
+# -- long sentences, repeated sentences ------------------------------------------------------
+
+
+def test_abbreviations_in_one_long_paragraph_grow_linearly():
+    """Every "e.g." is a boundary the splitter checks; the check must not rescan the paragraph."""
+    text = {n: "# Notes\n\n" + "It broke e.g. A b c. " * n + "\n" for n in (1000, 2000)}
+    assert _growth(lambda n: _review(text[n], select=NO_SPACY), 1000) < LINEAR
+
+
+def test_a_sentence_past_spacys_length_limit_is_read_in_pieces():
+    """spaCy refuses a text over a million characters (E088): such a 'sentence' is cut at spaces."""
+    from reviewer.sentences import MAX_SENTENCE
+
+    text = "# Notes\n\n" + "word " * 210_000 + "Dave should have rolled back straight away.\n"
+    result = _review(text, select=("BL003",))
+    assert result.error is None
+    assert [(f.code, f.match) for f in result.findings] == [("BL003", "Dave should have")]
+    assert MAX_SENTENCE < 1_000_000
+
+
+def test_each_distinct_sentence_is_parsed_once(monkeypatch):
+    from reviewer import engine
+
+    seen: list[str] = []
+    parse_for_real = engine.nlp.parse
+
+    def counting(texts, **kwargs):
+        texts = list(texts)
+        seen.extend(texts)
+        return parse_for_real(texts, **kwargs)
+
+    monkeypatch.setattr(engine.nlp, "parse", counting)
+    once = _review("# Notes\n\nDave should have rolled back.\n", select=("BL003",))
+    many = _review("# Notes\n\n" + "Dave should have rolled back.\n\n" * 50, select=("BL003",))
+    assert len(seen) == 2  # one text per review
+    assert len(many.findings) == 50 and {f.match for f in many.findings} == {f.match for f in once.findings}
