@@ -217,12 +217,15 @@ def _skipped(rule: Rule, sent: Sentence, doc: Document) -> bool:
     return canonical in rule.sections_exclude
 
 
-def _format(template: str, values: dict[str, str]) -> str:
-    class Default(dict):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
+class _Keep(dict):
+    """Template values where an unknown ``{name}`` stays as written."""
 
-    return template.format_map(Default(values))
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _format(template: str, values: dict[str, str]) -> str:
+    return template.format_map(_Keep(values))
 
 
 @dataclass

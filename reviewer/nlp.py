@@ -127,7 +127,7 @@ def _word_index(model: str = DEFAULT_MODEL) -> tuple:
     if not lookups.has_table("lemma_index"):
         return ()
     index = lookups.get_table("lemma_index")
-    return tuple(index[pos] for pos in ("noun", "verb", "adj", "adv") if pos in index)
+    return tuple(frozenset(index[pos]) for pos in ("noun", "verb", "adj", "adv") if pos in index)
 
 
 def is_common_word(word: str, lemma: str | None = None) -> bool:
