@@ -25,7 +25,7 @@ from reviewer.markdown import Document, parse
 from reviewer.people import People
 from reviewer.resources import lexicon_dir
 from reviewer.ruleset import Rule, default_rules, read_yaml, select
-from reviewer.sentences import Sentence, split_block
+from reviewer.sentences import INVISIBLE, Sentence, split_block
 from reviewer.source import InputError, Source, decode, describe_os_error, read_source, read_stream
 from reviewer.suppress import apply, parse_directives
 from reviewer.workspace import escapes, repo_root
@@ -475,7 +475,7 @@ def _defer(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
 
 
 def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Document) -> Finding:
-    values = {"match": " ".join(matched.split()), **hit.values}
+    values = {"match": " ".join(INVISIBLE.sub("", matched).split()), **hit.values}  # quoted as a reader sees it
     message = _format(hit.message or rule.message, values)
     fix = _format(hit.fix or rule.fix, values)
     line, col = source.position(hit.start)

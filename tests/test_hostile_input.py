@@ -293,3 +293,15 @@ def test_a_config_outside_the_tree_may_name_any_folder(tree: Path, tmp_path: Pat
     elsewhere.parent.mkdir()
     elsewhere.write_text('corpus = "/srv/postmortems"\n')
     assert load_file(elsewhere).corpus == Path("/srv/postmortems")
+
+
+@pytest.mark.parametrize("hidden", ["\u200c", "\u200b", "\u00ad", "\u202e", "\u2060"])
+def test_invisible_characters_do_not_hide_words(review_result, hidden: str) -> None:
+    text = f"# Incident\n\nThe change was care{hidden}less. This was human {hidden}error.\n"
+    result = review_result(text)
+    found = {f.code: f for f in result.findings}
+    assert set(found) >= {"BL001", "BL002"}
+    careless = found["BL002"]
+    assert careless.match == f"care{hidden}less"  # the span covers exactly the characters in the file
+    assert text[careless.start : careless.end] == careless.match
+    assert "'careless'" in careless.message  # quoted as a reader sees it
