@@ -39,7 +39,9 @@ BAD_BYTES = [
     pytest.param("utf16.md", "This was human error.\n".encode("utf-16"), ("UTF-16", "reads UTF-8"), id="utf16-bom"),
     pytest.param("utf16le.md", "This was human error.\n".encode("utf-16-le"), ("UTF-16",), id="utf16le-no-bom"),
     pytest.param("utf16be.md", "This was human error.\n".encode("utf-16-be"), ("UTF-16",), id="utf16be-no-bom"),
-    pytest.param("late-nul.md", b"# Notes\n\n" + b"Plain text.\n" * 1000 + b"\x00tail\n", ("binary",), id="nul-after-8k"),
+    pytest.param(
+        "late-nul.md", b"# Notes\n\n" + b"Plain text.\n" * 1000 + b"\x00tail\n", ("binary",), id="nul-after-8k"
+    ),
 ]
 
 
