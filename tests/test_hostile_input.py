@@ -65,7 +65,9 @@ def test_device_is_refused_not_read(tree: Path, review_files) -> None:
 def test_device_cli_one_line_exit_2(tree: Path, cli) -> None:
     result = cli("review", "/dev/zero", "good.md", "--no-cache")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == ["pmreview: error: /dev/zero: is a character device, not a regular file"]
+    assert result.stderr.strip().splitlines() == [
+        "pmreview: error: /dev/zero: is a character device, not a regular file"
+    ]
     assert "BL001" in result.stdout
 
 
@@ -219,7 +221,7 @@ def test_printable_keeps_width_tab_and_newline() -> None:
 def test_actions_csv_is_neither_escape_nor_formula(tree: Path, cli) -> None:
     (tree / "d.md").write_text(
         "# Incident\n\n## Action items\n\n"
-        "- =HYPERLINK(\"http://example.invalid\",\"x\") Owner: @sre, due 2026-12-01\n"
+        '- =HYPERLINK("http://example.invalid","x") Owner: @sre, due 2026-12-01\n'
         "- Add the \x1b[2Jalert. Owner: @sre, due 2026-12-01\n"
     )
     rows = list(csv.DictReader(io.StringIO(cli("actions", "d.md", "--format", "csv").stdout)))
