@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.findings import Severity
+from reviewer.markdown import heading_words
 from reviewer.workspace import escapes, repo_root, within
 
 MAX_BYTES = 1024 * 1024
@@ -84,12 +85,6 @@ class Config:
 def literal_pattern(phrase: str) -> str:
     """A user's phrase as a regular expression that matches exactly that text."""
     return re.escape(phrase.strip())
-
-
-def heading_words(text: str) -> str:
-    """A heading as section aliases are matched on (``reviewer.markdown``): lower case, ASCII
-    letters and digits, everything else one space."""
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
 
 
 # --- checking values -------------------------------------------------------------------

@@ -323,10 +323,14 @@ def _mask_links(chars: list[str], start: int, segment: str) -> None:
 Aliases = tuple[tuple[str, tuple[str, ...]], ...]
 
 
+def heading_words(text: str) -> str:
+    """A heading as section aliases are matched on: lower case, ASCII letters and digits,
+    everything else one space (config.py normalises the user's aliases the same way)."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
 def _canonical_section(title: str, aliases: Aliases) -> str | None:
-    norm = re.sub(r"[^a-z0-9 ]+", " ", title.lower())
-    norm = re.sub(r"\s+", " ", norm).strip()
-    return _canonical_name(norm, aliases)
+    return _canonical_name(heading_words(title), aliases)
 
 
 @cache
