@@ -247,7 +247,8 @@ def known_selector(rules: list[Rule] | tuple[Rule, ...], selector: str) -> bool:
 
 
 def select(rules: list[Rule] | tuple[Rule, ...], select: list[str] | None, ignore: list[str]) -> list[Rule]:
-    """Ruff's semantics: the most specific selector wins; by default every stable rule is on."""
+    """Ruff's semantics: the most specific selector wins; by default every stable rule is on, and a
+    preview rule only when it is selected by its own code or name."""
 
     def specificity(rule: Rule, selectors: list[str]) -> int:
         best = -1
@@ -259,6 +260,8 @@ def select(rules: list[Rule] | tuple[Rule, ...], select: list[str] | None, ignor
     chosen = []
     for rule in rules:
         on = specificity(rule, select) if select else (0 if rule.status != "preview" else -1)
+        if rule.status == "preview" and on not in (99, len(rule.code)):
+            on = -1  # a preview rule is on only when named: its code or name, never a prefix or ALL
         off = specificity(rule, ignore)
         if on >= 0 and off < on:
             chosen.append(rule)

@@ -171,6 +171,20 @@ def test_most_specific_selector_wins(write, review_files) -> None:
     assert found(review_files(path, select=("QU001", "RC"))) == {"QU001", "RC001"}
 
 
+def test_a_preview_rule_is_on_only_when_named() -> None:
+    """As in ruff: a family prefix or ALL does not switch on a preview rule (BL009); its code or name does."""
+    from reviewer.ruleset import default_rules, select
+
+    rules = default_rules()
+    preview = next(r for r in rules if r.status == "preview")
+    family = preview.code[:2]
+    assert preview not in select(rules, [family], [])
+    assert preview not in select(rules, ["ALL"], [])
+    assert preview not in select(rules, None, [])
+    assert preview in select(rules, [preview.code], [])
+    assert preview in select(rules, [family, preview.name], [])
+
+
 # --- a hostile or broken configuration: one line, exit 2 --------------------------------
 
 BAD_CONFIGS = [
