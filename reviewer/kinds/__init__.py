@@ -5,6 +5,7 @@ from __future__ import annotations
 from reviewer.kinds.action_items import ActionItems
 from reviewer.kinds.agent_phrase import AgentPhrase
 from reviewer.kinds.base import Context, Hit, Kind
+from reviewer.kinds.cause_framing import CauseFraming
 from reviewer.kinds.classifier import Classifier
 from reviewer.kinds.directive import Directive
 from reviewer.kinds.phrase import Phrase
@@ -21,6 +22,7 @@ KINDS: dict[str, type[Kind]] = {
     "action-items": ActionItems,
     "structure": Structure,
     "recurrence": Recurrence,
+    "cause-framing": CauseFraming,
 }
 
 __all__ = ["KINDS", "Context", "Hit", "Kind"]
