@@ -34,6 +34,8 @@ _FUNCTION_WORDS = """the this that these those it its there here then than a an 
     via up down out off other another same new old many much more most few less least own very too"""
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 CAPITALISED = re.compile(r"(?<![\w@./-])[A-Z][\w'’-]*")
+ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
+PLURAL_PRONOUNS = frozenset({"they", "them"})
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
 ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 ORG_SHAPE = re.compile(r"[a-z][A-Z]|\d|(?i:co|corp|inc|labs?|cloud|soft|tech|net|io|hub|base|stack|ops|db|ql|ify)$")
@@ -88,6 +90,7 @@ class People:
         self.human_modifier = re.compile(rf"^(?:{alt(data['human_modifiers'])})$", re.I)
         self.team = re.compile(rf"(?:^|[\s(])(?:{alt(data['teams'])})$", re.I)
         self.pronouns = {p.lower() for p in data["pronouns"]}
+        self.outsider = re.compile(rf"^(?:{alt(data['outsiders'])})$", re.I)
         self.systems = {s.lower() for s in data["systems"]} | {s.lower() for s in systems}
         self.names = {n.lower() for n in names}
         words = data["roles"] + data["ambiguous_roles"] + data["teams"] + data["pronouns"] + list(roles)
@@ -124,7 +127,7 @@ class People:
             return Agent("handle", at(start), end_at(end), text)
         if token.pos_ == "PRON":
             if lower in self.pronouns:
-                return Agent("pronoun", at(start), end_at(end), text)
+                return self._pronoun(token, sent, Agent("pronoun", at(start), end_at(end), text))
             if lower in INDEFINITES or (lower in ("no", "one") and token.nbor(-1).lower_ == "no"):
                 return Agent("indefinite", at(start), end_at(end), text)
             return None
@@ -135,7 +138,7 @@ class People:
         np_start = at(token.doc[left].idx)
         if lower in INDEFINITES:
             return Agent("indefinite", at(start), end_at(end), text)
-        if lower in self.systems:
+        if lower in self.systems or self.outsider.match(text):
             return None
         if self.role.search(phrase) and not self._system_compound(token):
             return Agent("role", np_start, end_at(end), token.doc[left : token.i + 1].text)
@@ -148,11 +151,51 @@ class People:
         if token.pos_ == "PROPN" and text[:1].isupper() and text.replace("-", "").replace("'", "").isalpha():
             span = _name_span(token)
             name = token.doc.text[span[0] : span[1]]
-            if token.ent_type_ == "PERSON":
+            if token.ent_type_ == "PERSON" and self._person_entity(token, span):
                 return Agent("name", at(span[0]), end_at(span[1]), name)
             if self._looks_like_name(token):
                 return Agent("possible-name", at(span[0]), end_at(span[1]), name)
         return self._phrase_role(token, sent)
+
+    def _person_entity(self, token: Token, span: tuple[int, int]) -> bool:
+        """A PERSON entity is a person unless it is one ordinary word ("Builds", "Binder") that
+        is not also a given name, or has the shape of a product ("URLs", "JupyterHub")."""
+        text = token.text
+        if ACRONYM_PLURAL.fullmatch(text) or (ORG_SHAPE.search(text) and text.lower() not in self.given_names):
+            return False
+        one_word = span[1] - span[0] == len(text)
+        return not (one_word and _common_word(token) and text.lower() not in self.given_names)
+
+    def _pronoun(self, token: Token, sent: Sentence | None, agent: Agent) -> Agent | None:
+        """A personal pronoun is a person when it can only be one (I, me, he, she), or when its
+        antecedent is: "they" and "them" stand for things and outside parties as often as for
+        people ("rejected due to them being unable…" about a vendor), so they need a person
+        named before them in the paragraph; a generic "you" outside a question blames no one."""
+        lower = token.lower_
+        if lower == "you":
+            return agent if sent is None or sent.is_question else None
+        if lower not in PLURAL_PRONOUNS or sent is None:
+            return agent
+        before = sent.doc.source.text[sent.block.start : sent.at(token.idx)]
+        return agent if self._names_a_person(before, token) else None
+
+    def _names_a_person(self, text: str, pronoun: Token) -> bool:
+        """Does ``text`` (the paragraph up to a pronoun) name a person, a role or a team, and is that
+        the nearest candidate antecedent in the pronoun's own sentence?"""
+        earlier = list(reversed(pronoun.doc[: pronoun.i]))
+        # a subject comes first: "since the attacker was in between the user and PyPI, they could…"
+        for t in sorted(earlier, key=lambda t: t.dep_ not in ("nsubj", "nsubjpass")):
+            if t.lower_ in INDEFINITES or t.lower_ in ("who", "whom"):
+                return True  # "Who was on call, and why did it take them…?"
+            if self.outsider.match(t.text):
+                return False
+            if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound":
+                if self.classify(t) is not None:
+                    return True
+                if t.tag_ in ("NNS", "NNPS") or t.ent_type_ in ORG_ENTS:
+                    return False  # the nearest noun that could be "they": "the limits", "Cloudflare"
+                # a singular thing ("a build they never tested") cannot be "they": look further back
+        return _names_someone(self, text)
 
     def _phrase_role(self, token: Token, sent: Sentence | None) -> Agent | None:
         """Fallback on the whole phrase when the parse split it oddly ("the on-call" as on/-/call)."""
@@ -172,7 +215,7 @@ class People:
         """A proper noun that NER did not call PERSON: names of people are often mislabelled
         (ORG, TIME, PRODUCT) in short sentences, so only the label's shape vetoes it."""
         text = token.text
-        if text.isupper() or ORG_SHAPE.search(text):
+        if text.isupper() or ACRONYM_PLURAL.fullmatch(text) or ORG_SHAPE.search(text):
             return False
         if token.ent_type_ in (PLACE_ENTS | ORG_ENTS) and _multi_token_ent(token):
             return False
@@ -190,15 +233,22 @@ class People:
         return all(self.human_modifier.match(c.text) or c.ent_type_ == "PERSON" for c in mods)
 
 
+def _names_someone(people: People, text: str) -> bool:
+    """Earlier sentences of the paragraph name a person, a role or a team (the pronouns themselves aside)."""
+    return bool(people.cue_words.search(re.sub(r"(?i)\b(?:they|them|their)\b", "", text)))
+
+
 def _multi_token_ent(token: Token) -> bool:
     return any(token.ent_type_ and len(ent) > 1 and ent.start <= token.i < ent.end for ent in token.doc.ents)
 
 
 def _common_word(token: Token) -> bool:
-    """Is this capitalised word an ordinary English word ("Latency", "Alerting")?"""
+    """Is this capitalised word an ordinary English word ("Latency", "Alerting", "Builds")?"""
     from reviewer.nlp import is_common_word
 
-    return is_common_word(token.text, token.lemma_)
+    text = token.text
+    singular = text[:-1] if text.endswith("s") and not text.endswith("ss") else None
+    return is_common_word(text, token.lemma_) or (singular is not None and is_common_word(singular))
 
 
 def _name_span(token: Token) -> tuple[int, int]:

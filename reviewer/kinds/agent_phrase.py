@@ -105,6 +105,10 @@ class AgentPhrase(Kind):
                     t.lower_ in ("have", "'ve", "’ve") and t.dep_ == "aux" for t in doc if s <= t.idx < e + 1
                 ):
                     continue  # "should have a second responder": possession, not hindsight
+                if trigger.perfect and _stative(governing_verb(token)):
+                    continue  # "users should not have had lingering issues": an expectation about a state
+                if trigger.inverted and token.dep_ != "aux":
+                    continue  # "whether this incident had this intent": 'had' with its own subject, no inversion
                 if trigger.verbs and governing_verb(token).lemma_.lower() not in trigger.verbs:
                     continue
                 last = max((t for t in doc if t.idx < e), key=lambda t: t.i, default=token)
@@ -126,6 +130,8 @@ class AgentPhrase(Kind):
                     continue
                 if trigger.inverted and agent.start < sent.at(token.idx):
                     continue
+                if _hypothetical(agent, sent, token):
+                    continue
                 taken.append((s, e))
                 start, end = min(agent.start, sent.at(s)), max(agent.end, sent.end_at(e))
                 suggestion = rewrite(trigger.rewrite, sent, token, (s, e), agent) if trigger.rewrite else None
@@ -137,3 +143,22 @@ class AgentPhrase(Kind):
                     fix=trigger.fix,
                     message=trigger.message,
                 )
+
+
+STATIVE = frozenset({"have", "be", "experience", "suffer"})
+HYPOTHETICAL = frozenset({"another", "a", "an", "any", "no", "every", "second"})
+
+
+def _stative(verb) -> bool:
+    """A state, not an act: hindsight judges what someone did, not what they had or were."""
+    return verb.lemma_.lower() in STATIVE and not any(c.dep_ == "auxpass" for c in verb.children)
+
+
+def _hypothetical(agent, sent: Sentence, token) -> bool:
+    """ "The pull request was not reviewed by another developer": a safeguard that was missing,
+    named by the person who would have provided it; nobody in particular is judged."""
+    head = next((t for t in token.doc if sent.span(t)[1] == agent.end), None)
+    if head is None or not any(c.dep_ in ("det", "amod") and c.lower_ in HYPOTHETICAL for c in head.children):
+        return False
+    verb = governing_verb(token)
+    return any(c.dep_ == "neg" for c in verb.children) or any(t.dep_ == "neg" for t in token.doc[: token.i + 1])
