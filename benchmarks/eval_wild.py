@@ -30,6 +30,9 @@ from cli_json import review_json
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "benchmarks" / "data" / "wild"
 FAMILIES = ("BL", "QU", "RC")
+SAME_AS = {"AI004": "BL"}
+"""AI004 (an action item that relies on people being careful) is BL007's finding for action items:
+a reader labels the line as blame-family either way."""
 APART = ("self", "hedged")
 
 
@@ -53,11 +56,11 @@ def org_of(file: str) -> str:
 
 def findings(data: Path) -> set[tuple[str, int, str]]:
     """(file relative to the data folder, line, family) of every BL/QU/RC finding."""
-    report = review_json([data], "--select", ",".join(FAMILIES))
+    report = review_json([data], "--select", ",".join((*FAMILIES, *SAME_AS)))
     out = set()
     for f in report["findings"]:
         rel = Path(f["path"]).resolve().relative_to(data.resolve()).as_posix()
-        out.add((rel, f["line"], f["code"][:2]))
+        out.add((rel, f["line"], SAME_AS.get(f["code"], f["code"][:2])))
     return out
 
 

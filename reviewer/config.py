@@ -57,6 +57,7 @@ class Config:
     section_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_action_items: int | None = None
     priority_counts_as_deadline: bool | None = None
+    self_judgement: bool = False  # BL hindsight/omission/cause rules also judge "we", "our", "I"
     corpus: Path | None = None  # past postmortems, resolved against the config file's folder
     index_dir: Path | None = None
     recurrence_threshold: float | None = None
@@ -239,6 +240,7 @@ KEYS: dict[str, Callable[[Path, str, Any], Any]] = {
     "section-aliases": _section_aliases,
     "max-action-items": _count,
     "priority-counts-as-deadline": _flag,
+    "self-judgement": _flag,
     "corpus": _folder,
     "index-dir": _folder,
     "recurrence-threshold": _fraction,

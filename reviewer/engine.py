@@ -6,7 +6,9 @@ spaCy runs once for all files, on only the sentences some selected rule asked to
 
 from __future__ import annotations
 
+import bisect
 import errno
+import itertools
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -200,7 +202,7 @@ def rules_for(config: Config, options: Options, path: str) -> list[Rule]:
     return select(rules, sel, ignore)
 
 
-def _skipped(rule: Rule, sent: Sentence, doc: Document) -> bool:
+def _skipped(rule: Rule, sent: Sentence, doc: Document, ctx: Context) -> bool:
     block = sent.block
     if block.kind not in rule.scope:
         return True
@@ -210,8 +212,8 @@ def _skipped(rule: Rule, sent: Sentence, doc: Document) -> bool:
     canonical = section.canonical if section else None
     if "timeline" in rule.skip and (block.timestamp or canonical == "timeline"):
         return True
-    if "action_items" in rule.skip and canonical == "action_items":
-        return True
+    if "action_items" in rule.skip and canonical == "action_items" and _in_action_item(sent, doc, ctx):
+        return True  # AI rules report it; the prose around the items is still read
     if rule.sections_include is not None and canonical not in rule.sections_include:
         return True
     return canonical in rule.sections_exclude
@@ -222,6 +224,18 @@ class _Keep(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def _in_action_item(sent: Sentence, doc: Document, ctx: Context) -> bool:
+    """Is the sentence part of an action item (not just prose in an action-items section)?"""
+    key = ("item-starts", id(doc))
+    if key not in ctx.memo:
+        spans = sorted((i.start, i.end) for i in ctx.action_items(doc))
+        reach = list(itertools.accumulate((e for _, e in spans), max))  # items may nest
+        ctx.memo[key] = ([s for s, _ in spans], reach)
+    starts, reach = ctx.memo[key]
+    i = bisect.bisect_right(starts, sent.start) - 1
+    return i >= 0 and sent.start < reach[i]
 
 
 def _format(template: str, values: dict[str, str]) -> str:
@@ -237,6 +251,7 @@ class _Work:
     wanted: list[tuple[Rule, Sentence]]
     catalogue: tuple[Rule, ...]  # every known rule, for validating directive selectors
     cache_key: str | None = None
+    memo: dict = field(default_factory=dict)  # what selection already worked out (the action items)
 
 
 def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None = None) -> Report:
@@ -281,13 +296,16 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
         any_trigger = _union(tuple(rules))
         candidates = sentences if any_trigger is None else [s for s in sentences if any_trigger.search(s.text)]
         wanted = []
-        ctx = Context(people=_people(config.person_roles, config.system_names))
+        ctx = Context(
+            people=_people(config.person_roles, config.system_names),
+            action_aliases=tuple(config.section_aliases.get("action_items", ())),
+        )
         for rule in rules:
             kind = compiled(rule)
             if kind.document_scope:
                 continue
             for sent in candidates if kind.prefilter is not None else sentences:
-                if not _skipped(rule, sent, doc) and kind.wants(sent, ctx):
+                if not _skipped(rule, sent, doc, ctx) and kind.wants(sent, ctx):
                     wanted.append((rule, sent))
                     if kind.needs_parse:
                         to_parse[id(sent)] = sent
@@ -302,6 +320,7 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
                 wanted,
                 catalogue,
                 key,
+                ctx.memo,
             )
         )
 
@@ -350,6 +369,7 @@ def _settings(config: Config, rules: list[Rule]) -> str:
             repr(sorted(config.section_aliases.items())),
             repr(config.max_action_items),
             repr(config.priority_counts_as_deadline),
+            repr(config.self_judgement),
             _corpus_stamp(config),
         )
     )
@@ -367,6 +387,7 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
     assert doc is not None
     source = doc.source
     ctx = _context(w.config, w.rules)
+    ctx.memo.update(w.memo)
     allowed = [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.I) for t in w.config.allowed_terms]
     findings: list[Finding] = []
     seen: set[tuple[str, int, int]] = set()
@@ -423,6 +444,7 @@ def _context(config: Config, rules: list[Rule] = ()) -> Context:  # type: ignore
         template=config.required_sections,
         max_action_items=config.max_action_items,
         priority_counts=config.priority_counts_as_deadline,
+        self_judgement=config.self_judgement,
     )
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from reviewer.sentences import Sentence
 
-DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite"})
+DEFINITE = frozenset({"name", "handle", "role", "team", "pronoun", "indefinite", "self", "people"})
 # Capitalised only because they start a sentence or a table cell; never a person's name.
 _FUNCTION_WORDS = """the this that these those it its there here then than a an and or but if as at by for from in into of on
     onto to with without within after before during while when where why how what which who whose since because
@@ -65,7 +65,7 @@ INDEFINITES = frozenset(
 class Agent:
     """A person-like noun phrase: ``kind`` says how we know, ``start``/``end`` are source offsets."""
 
-    kind: str  # name | handle | role | team | pronoun | indefinite | possible-name
+    kind: str  # name | handle | role | team | pronoun | indefinite | possible-name | self | people
     start: int
     end: int
     text: str

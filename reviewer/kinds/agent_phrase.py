@@ -13,11 +13,15 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from reviewer.kinds.base import Context, Hit, Kind, compile_pattern, inside, quoted_spans
-from reviewer.people import agent_of, following_person, governing_verb
+from reviewer.people import Agent, agent_of, following_person, governing_verb, subject_of
 from reviewer.rewrite import STRATEGIES, rewrite
 from reviewer.sentences import Sentence
 
-AGENT_MODES = {"subject", "subject-or-possessor", "following", "within"}
+AGENT_MODES = {"subject", "subject-or-possessor", "following", "within", "none"}
+"""Where the agent is: the subject of the trigger's verb, or its owner, the person after the
+trigger, a person inside it, or ``none``: the phrase is about people whoever says it
+("mandatory refresher training", "stress the importance of following the policy")."""
+SELF = frozenset({"we", "us", "i"})
 WHO = {"definite", "any"}
 TRIGGER_KEYS = {
     "pattern",
@@ -32,6 +36,8 @@ TRIGGER_KEYS = {
     "inverted",
     "rewrite",
     "perfect",
+    "self",
+    "imperative",
 }
 
 
@@ -53,6 +59,11 @@ class Trigger:
         self.inverted = bool(spec.get("inverted", False))
         self.perfect = bool(spec.get("perfect", False))
         self.rewrite = spec.get("rewrite")
+        # the writers themselves ("we need to be more careful") count as the agent: always for a
+        # remedy aimed at people; for a judgement only with `self-judgement = true`
+        self.self_ok = bool(spec.get("self", False))
+        # an order with no subject ("Be more careful when…", "Never ignore errors in staging")
+        self.imperative = bool(spec.get("imperative", False))
         if self.rewrite is not None and self.rewrite not in STRATEGIES:
             raise kind.error(f"rewrite must be one of {sorted(STRATEGIES)}")
 
@@ -77,6 +88,8 @@ class AgentPhrase(Kind):
             if t.clause is not None and not t.clause.search(text):
                 continue
             for m in t.pattern.finditer(text):
+                if t.agent == "none" or t.imperative or t.self_ok:
+                    return True  # no person needs to be named: the parse decides
                 window = text[m.end() : m.end() + 80] if t.agent == "following" else text
                 if ctx.people.has_cue(window):
                     return True
@@ -124,8 +137,14 @@ class AgentPhrase(Kind):
                         (a for t in doc if t.idx >= s and t.idx < e for a in [ctx.people.classify(t, sent)] if a),
                         None,
                     ) or agent_of(token, sent, ctx.people, possessor=True)
+                elif trigger.agent == "none":
+                    agent = Agent("people", sent.at(s), sent.end_at(e), "the people involved")
                 else:
                     agent = agent_of(token, sent, ctx.people, possessor=trigger.agent == "subject-or-possessor")
+                if agent is None and (trigger.self_ok or ctx.self_judgement):
+                    agent = _writers(token, sent)
+                if agent is None and trigger.imperative and _imperative(token):
+                    agent = Agent("people", sent.at(s), sent.end_at(e), "the people involved")
                 if agent is None or (trigger.who == "definite" and not agent.definite):
                     continue
                 if trigger.inverted and agent.start < sent.at(token.idx):
@@ -162,3 +181,28 @@ def _hypothetical(agent, sent: Sentence, token) -> bool:
         return False
     verb = governing_verb(token)
     return any(c.dep_ == "neg" for c in verb.children) or any(t.dep_ == "neg" for t in token.doc[: token.i + 1])
+
+
+def _writers(token, sent: Sentence) -> Agent | None:
+    """The writers as the agent: "we need to be more careful", "our failure to…", "I forgot"."""
+    subj = subject_of(governing_verb(token))
+    if subj is None:
+        return None
+    owner = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in ("our", "my")), None)
+    if subj.lower_ in SELF or owner is not None:
+        who = subj if owner is None else owner
+        return Agent("self", *sent.span(who), who.text)
+    return None
+
+
+def _imperative(token) -> bool:
+    """Is the trigger's verb an order with no subject: "Be more careful…", "Always double-check…"?"""
+    verb = governing_verb(token)
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    if verb.tag_ != "VB" or verb.dep_ not in ("ROOT", "conj") or any(c.dep_.startswith("nsubj") for c in verb.children):
+        return False
+    before = [t for t in token.doc[: verb.i] if not (t.is_punct or t.is_space)]
+    return all(
+        t.pos_ in ("ADV", "INTJ", "PART", "AUX", "NUM", "X", "SYM") or t.lower_ in ("please", "do") for t in before
+    )

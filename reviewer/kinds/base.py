@@ -51,6 +51,7 @@ class Context:
     matcher: Any = None  # reviewer.recurrence.Matcher, when a corpus index is configured
     corpus_root: Any = None
     recurrence_threshold: float | None = None
+    self_judgement: bool = False  # judge the writers too ("we should have…"): `self-judgement = true`
     memo: dict = field(default_factory=dict)
 
     def corpus_relpath(self, path: str) -> str | None:
