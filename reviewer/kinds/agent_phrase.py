@@ -38,6 +38,7 @@ TRIGGER_KEYS = {
     "perfect",
     "self",
     "imperative",
+    "passive",
 }
 
 
@@ -64,6 +65,9 @@ class Trigger:
         self.self_ok = bool(spec.get("self", False))
         # an order with no subject ("Be more careful when…", "Never ignore errors in staging")
         self.imperative = bool(spec.get("imperative", False))
+        # only a passive ("shouldn't have been rushed"), whose hidden actor is the people involved;
+        # an explicit actor that is a system ("should have been caught by CI") judges no one
+        self.passive = bool(spec.get("passive", False))
         if self.rewrite is not None and self.rewrite not in STRATEGIES:
             raise kind.error(f"rewrite must be one of {sorted(STRATEGIES)}")
 
@@ -124,6 +128,8 @@ class AgentPhrase(Kind):
                     continue  # "whether this incident had this intent": 'had' with its own subject, no inversion
                 if trigger.verbs and governing_verb(token).lemma_.lower() not in trigger.verbs:
                     continue
+                if trigger.passive and not _passive_of_people(governing_verb(token), sent, ctx):
+                    continue
                 last = max((t for t in doc if t.idx < e), key=lambda t: t.i, default=token)
                 if trigger.clause is not None:
                     verb = governing_verb(token)
@@ -165,6 +171,7 @@ class AgentPhrase(Kind):
 
 
 STATIVE = frozenset({"have", "be", "experience", "suffer"})
+AUTOMATIC = frozenset({"automatically", "eventually", "normally", "usually", "typically", "automagically"})
 HYPOTHETICAL = frozenset({"another", "a", "an", "any", "no", "every", "second"})
 
 
@@ -206,3 +213,16 @@ def _imperative(token) -> bool:
     return all(
         t.pos_ in ("ADV", "INTJ", "PART", "AUX", "NUM", "X", "SYM") or t.lower_ in ("please", "do") for t in before
     )
+
+
+def _passive_of_people(verb, sent: Sentence, ctx: Context) -> bool:
+    """A passive whose actor, if named, is a person: "the rollout should not have been rushed"."""
+    if not any(c.dep_ == "auxpass" for c in verb.children):
+        return False
+    if any(c.dep_ == "advmod" and c.lower_ in AUTOMATIC for c in verb.children):
+        return False  # "should have been automatically corrected": an expectation of a system
+    if any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in verb.children):
+        return False  # "Reflect if the tests should have been shared": a question left open
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    actor = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+    return actor is None or ctx.people.classify(actor, sent) is not None
