@@ -171,6 +171,7 @@ class AgentPhrase(Kind):
 
 
 STATIVE = frozenset({"have", "be", "experience", "suffer"})
+LEADING = frozenset({"advcl", "prep", "advmod", "npadvmod", "mark", "intj", "dep"})
 AUTOMATIC = frozenset({"automatically", "eventually", "normally", "usually", "typically", "automagically"})
 HYPOTHETICAL = frozenset({"another", "a", "an", "any", "no", "every", "second"})
 
@@ -209,7 +210,10 @@ def _imperative(token) -> bool:
         verb = verb.head
     if verb.tag_ != "VB" or verb.dep_ not in ("ROOT", "conj") or any(c.dep_.startswith("nsubj") for c in verb.children):
         return False
-    before = [t for t in token.doc[: verb.i] if not (t.is_punct or t.is_space)]
+    # what may come first: adverbs, "please", and a leading clause or phrase of the verb's own
+    # ("In case the situation turns critical, remain calm")
+    leading = {t.i for c in verb.children if c.dep_ in LEADING and c.i < verb.i for t in c.subtree}
+    before = [t for t in token.doc[: verb.i] if not (t.is_punct or t.is_space) and t.i not in leading]
     return all(
         t.pos_ in ("ADV", "INTJ", "PART", "AUX", "NUM", "X", "SYM") or t.lower_ in ("please", "do") for t in before
     )
