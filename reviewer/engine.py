@@ -212,7 +212,7 @@ def _skipped(rule: Rule, sent: Sentence, doc: Document, ctx: Context) -> bool:
     canonical = section.canonical if section else None
     if "timeline" in rule.skip and (block.timestamp or canonical == "timeline"):
         return True
-    if "action_items" in rule.skip and canonical == "action_items" and _in_action_item(sent, doc, ctx):
+    if "action_items" in rule.skip and _in_action_item(sent, doc, ctx):
         return True  # AI rules report it; the prose around the items is still read
     if rule.sections_include is not None and canonical not in rule.sections_include:
         return True

@@ -36,6 +36,8 @@ FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 CAPITALISED = re.compile(r"(?<![\w@./-])[A-Z][\w'’-]*")
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
 PLURAL_PRONOUNS = frozenset({"they", "them"})
+MODALS = frozenset({"should", "could", "would", "will", "shall", "may", "might", "must", "can", "'ll", "’ll"})
+MASS_PLURALS = frozenset({"data", "metadata", "media", "criteria", "analytics", "logs", "metrics", "statistics"})
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
 ORG_ENTS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 ORG_SHAPE = re.compile(r"[a-z][A-Z]|\d|(?i:co|corp|inc|labs?|cloud|soft|tech|net|io|hub|base|stack|ops|db|ql|ify)$")
@@ -148,6 +150,8 @@ class People:
             return Agent("team", np_start, end_at(end), token.doc[left : token.i + 1].text)
         if lower in self.names:
             return Agent("name", at(start), end_at(end), text)
+        if self._collective(token):
+            return Agent("team", at(start), end_at(end), text)
         if token.pos_ == "PROPN" and text[:1].isupper() and text.replace("-", "").replace("'", "").isalpha():
             span = _name_span(token)
             name = token.doc.text[span[0] : span[1]]
@@ -156,6 +160,20 @@ class People:
             if self._looks_like_name(token):
                 return Agent("possible-name", at(span[0]), end_at(span[1]), name)
         return self._phrase_role(token, sent)
+
+    @staticmethod
+    def _collective(token: Token) -> bool:
+        """A capitalised singular name with a plural verb is a group of people, British style:
+        "Infrastructure are not prioritising …", "Platform have agreed …"."""
+        if not (token.text[:1].isupper() and token.tag_ in ("NN", "NNP") and token.dep_ == "nsubj"):
+            return False
+        if token.lower_ in MASS_PLURALS or any(c.dep_ == "det" for c in token.children):
+            return False
+        verb = token.head
+        forms = {verb.lower_} | {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+        if forms & MODALS:
+            forms -= {"have"}  # "should have paged": the modal carries the agreement, not "have"
+        return bool(forms & {"are", "were", "have", "'re", "’re"}) and verb.i > token.i
 
     def _person_entity(self, token: Token, span: tuple[int, int]) -> bool:
         """A PERSON entity is a person unless it is one ordinary word ("Builds", "Binder") that

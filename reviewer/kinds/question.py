@@ -40,6 +40,7 @@ class Question(Kind):
         "rewrites": True,
         "think_verbs": False,
         "intensifiers": False,
+        "passive_blame_participles": False,
     }
     needs_parse: ClassVar[bool] = True
 
@@ -52,6 +53,19 @@ class Question(Kind):
         self.neutral = {v.lower() for v in o.get("neutral_verbs", [])}
         self.think = {v.lower() for v in o.get("think_verbs", [])}
         self.intensifiers = {v.lower() for v in o.get("intensifiers", [])}
+        # "Why was the impact misjudged?": only a person misjudges, so the passive hides one.
+        # Read from the words, not the parse: the small parser often takes the participle for a noun.
+        participles = [re.escape(v) for v in o.get("passive_blame_participles", [])]
+        self.passive_blame = (
+            re.compile(
+                r"^\W*(?:why|how)\b[^?]*\b(?:was|were|is|are|got|get|gets|has been|have been|had been)\b[^?]*\b(?:"
+                + "|".join(participles)
+                + r")\b(?![^?]*\bby\b)",
+                re.I,
+            )
+            if participles
+            else None
+        )
         self.exceptions = [compile_pattern(self, e, "exception") for e in o.get("exceptions", [])]
         self.rewrites = []
         for r in o["rewrites"]:
@@ -152,6 +166,8 @@ class Question(Kind):
                 t.lower_ in ("nobody", "noone", "no-one") or (t.lower_ == "one" and t.i and doc[t.i - 1].lower_ == "no")
                 for t in doc[: root.i]
             )
+            if wh is not None and self.passive_blame is not None and self.passive_blame.search(sent.text):
+                return wh, "why", root, Agent("people", sent.start, sent.end, "the people involved")
             subj = subject_of(root)
             if root.lemma_ == "take" and subj is not None and subj.lower_ == "it":
                 for c in root.children:
