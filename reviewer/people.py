@@ -36,6 +36,9 @@ FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 CAPITALISED = re.compile(r"(?<![\w@./-])[A-Z][\w'’-]*")
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
 PLURAL_PRONOUNS = frozenset({"they", "them"})
+TOOLISH = re.compile(r"(?:[^s]s|er|ers|or|ors)$")
+"""The endings of capitalised common words that name things more often than people: plurals
+("Builds", "Jobs"), agent nouns ("Binder", "Runner", "Scheduler")."""
 MODALS = frozenset({"should", "could", "would", "will", "shall", "may", "might", "must", "can", "'ll", "’ll"})
 MASS_PLURALS = frozenset({"data", "metadata", "media", "criteria", "analytics", "logs", "metrics", "statistics"})
 PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "NORP", "LANGUAGE", "LAW", "EVENT"})
@@ -176,13 +179,16 @@ class People:
         return bool(forms & {"are", "were", "have", "'re", "’re"}) and verb.i > token.i
 
     def _person_entity(self, token: Token, span: tuple[int, int]) -> bool:
-        """A PERSON entity is a person unless it is one ordinary word ("Builds", "Binder") that
-        is not also a given name, or has the shape of a product ("URLs", "JupyterHub")."""
+        """A PERSON entity is a person unless it has the shape of a product ("URLs", "JupyterHub"),
+        or is one ordinary word shaped like a tool's name, a plural or an agent noun ("Builds",
+        "Binder", "Runner"), that is not also a given name. "Sam" or "Mark" stay people."""
         text = token.text
-        if ACRONYM_PLURAL.fullmatch(text) or (ORG_SHAPE.search(text) and text.lower() not in self.given_names):
+        if text.lower() in self.given_names:
+            return True
+        if ACRONYM_PLURAL.fullmatch(text) or ORG_SHAPE.search(text):
             return False
         one_word = span[1] - span[0] == len(text)
-        return not (one_word and _common_word(token) and text.lower() not in self.given_names)
+        return not (one_word and TOOLISH.search(text) and _common_word(token))
 
     def _pronoun(self, token: Token, sent: Sentence | None, agent: Agent) -> Agent | None:
         """A personal pronoun is a person when it can only be one (I, me, he, she), or when its

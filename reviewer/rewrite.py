@@ -31,6 +31,9 @@ OMISSIONS = {"ignore", "skip", "overlook", "disregard", "bypass", "circumvent", 
 
 
 def rewrite(strategy: str, sent: Sentence, token: Token, match: tuple[int, int], agent: Agent) -> Suggestion | None:
+    """A rewrite of the blamed clause, or None where it would not leave a grammatical sentence."""
+    if sent.is_question and strategy != "drop":
+        return None  # "Why did the developer forget…?" turned passive is no question any more
     if strategy == "drop":
         return drop(sent, match)
     if strategy == "drop-possessor":
@@ -103,8 +106,8 @@ def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion 
     )
     lemma = verb.lemma_.lower() + (f" {particle.lower_}" if particle is not None else "")
     plural = obj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in obj.children)
-    doc = obj.doc
-    phrase = doc[obj_tokens[0].i : obj_tokens[-1].i + 1].text
+    # the words as written, not as masked for the parser (inline code is x's there)
+    phrase = " ".join(sent.source(sent.span(obj_tokens[0])[0], sent.span(obj_tokens[-1])[1]).split())
     if phrase.split(" ", 1)[0] in ("a", "an"):
         phrase = "the " + phrase.split(" ", 1)[1]
     end_tok = max(obj_tokens[-1], particle) if particle is not None else obj_tokens[-1]

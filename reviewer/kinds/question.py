@@ -290,6 +290,12 @@ def _object_text(verb) -> tuple[str, str]:
             text = " ".join(words).replace(" 's", "'s").replace(" - ", "-")
             if len(words) <= 8:
                 return text, text
+    for c in verb.children:  # "forget to check the endpoint": the infinitive is what was left undone
+        if c.dep_ == "xcomp" and any(t.dep_ == "aux" and t.lower_ == "to" for t in c.children):
+            words = [t.text for t in c.subtree]
+            if len(words) <= 10:
+                text = " ".join(words).replace(" 's", "'s").replace(" - ", "-")
+                return text, text
     for c in verb.children:
         if c.dep_ == "prep" and c.lower_ in ("on", "to", "with", "for", "at", "into", "over", "through"):
             pobj = next((t for t in c.children if t.dep_ in ("pobj", "pcomp")), None)
