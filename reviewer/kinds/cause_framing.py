@@ -231,7 +231,7 @@ class CauseFraming(Kind):
             return []
         start, end = sent.span(phrase[0])[0], sent.span(phrase[-1])[1]
         capital = at_sentence_start(sent, start)
-        if _label(tok):  # "Root cause: …", "RCA - …": a label, replaced whole
+        if _label(tok) and capital:  # "Root cause: …", "RCA - …": a label, replaced whole
             text = "contributing factors" if tok.lower_ == "rca" else self.replace
             return [Suggestion((text[0].upper() if capital else text[0]) + text[1:], start, end)]
         if tok.lower_ not in ("cause", "root-cause") or tok.pos_ != "NOUN":
