@@ -9,7 +9,7 @@ direct cause of the pod growth"), or a cause still unknown; those are left alone
 decides is the noun ``cause`` (or a qualified ``problem``/``issue``/``error``) and its
 place in the parse, so the wording can vary as writers vary it.
 
-The vocabulary is data (the rule file); ``hedged`` picks the hedged forms ("is believed to
+The vocabulary is data (``rules/lexicons/causes.yml``); ``hedged`` picks the hedged forms ("is believed to
 be the root cause", "probably the cause"), reported apart at a lower severity.
 """
 
@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar
 
 from reviewer.findings import Suggestion
 from reviewer.kinds.base import Context, Hit, Kind, inside, quoted_spans
+from reviewer.resources import lexicon_dir
 from reviewer.rewrite import at_sentence_start
+from reviewer.ruleset import read_yaml
 from reviewer.sentences import Sentence
 
 if TYPE_CHECKING:
@@ -44,19 +47,30 @@ VOCABULARY = {
     "trace_verbs",
 }
 HEADING_MARKUP = re.compile(r"[#*_`:]+")
+
+
+@cache
+def vocabulary() -> dict[str, set[str]]:
+    """The word lists of ``rules/lexicons/causes.yml``, checked: exactly the lists named above."""
+    from reviewer.ruleset import RuleError
+
+    path = lexicon_dir() / "causes.yml"
+    data = read_yaml(path)
+    if not isinstance(data, dict) or set(data) != VOCABULARY:
+        raise RuleError(f"{path}: needs exactly the word lists {sorted(VOCABULARY)}")
+    return {k: {str(w).lower() for w in v} for k, v in data.items()}
+
+
 COMPARATIVE = {"same", "different", "another", "other"}
 
 
 class CauseFraming(Kind):
-    keys: ClassVar[dict[str, bool]] = {"vocabulary": True, "headings": True, "hedged": False, "replace": False}
+    keys: ClassVar[dict[str, bool]] = {"headings": True, "hedged": False, "replace": False}
     needs_parse: ClassVar[bool] = True
 
     def __init__(self, rule) -> None:
         super().__init__(rule)
-        vocab = rule.options["vocabulary"]
-        if not isinstance(vocab, dict) or set(vocab) != VOCABULARY:
-            raise self.error(f"vocabulary needs exactly the word lists {sorted(VOCABULARY)}")
-        self.words = {k: {str(w).lower() for w in v} for k, v in vocab.items()}
+        self.words = vocabulary()
         try:
             self.headings = re.compile(rf"(?:{rule.options['headings']})\Z", re.I)
         except re.error as exc:
