@@ -28,7 +28,7 @@ from reviewer.findings import Finding, Severity, Suggestion
 from reviewer.resources import models_dir, rules_dir
 from reviewer.workspace import escapes, repo_root, write_atomic
 
-FORMAT = 2
+FORMAT = 3  # 3: suggestions carry `safe`
 
 
 @cache

@@ -503,7 +503,7 @@ def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Docu
     line, col = source.position(hit.start)
     end_line, end_col = source.position(hit.end)
     section = doc.section_of(hit.start)
-    suggestions = [Suggestion(_format(s.text, values), s.start, s.end) for s in hit.suggestions]
+    suggestions = [Suggestion(_format(s.text, values), s.start, s.end, s.safe) for s in hit.suggestions]
     return Finding(
         path=source.path,
         code=rule.code,
@@ -556,7 +556,7 @@ def _directive_findings(directives, rules: list[Rule], source: Source) -> list[F
                 end_column=end_col,
                 context=text,
                 match=text,
-                suggestions=[Suggestion("", d.start, d.end)] if not d.problem else [],
+                suggestions=[Suggestion("", d.start, d.end, safe=True)] if not d.problem else [],
                 fix=_format(rule.fix, {"match": text, "selectors": label}),
             )
         )

@@ -25,11 +25,17 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Replace ``[start, end)`` of the source with ``text``; an instruction when start is None."""
+    """Replace ``[start, end)`` of the source with ``text``; an instruction when start is None.
+
+    ``safe``: applying it keeps a grammatical sentence with the same facts, only the framing
+    changed ("The root cause was" -> "One contributing factor was", an aside dropped, an
+    unused directive removed). A rewrite of a whole clause or question is offered for a
+    person to read, not to apply unseen (``--fix`` will apply only the safe ones)."""
 
     text: str
     start: int | None = None
     end: int | None = None
+    safe: bool = False
 
 
 @dataclass

@@ -62,8 +62,8 @@ def drop(sent: Sentence, match: tuple[int, int]) -> Suggestion:
     elif s > 0 and text[s - 1] == " ":
         s -= 1
     if at_sentence_start(sent, s) and e < len(text) and text[e].islower():
-        return Suggestion(text[e].upper(), s, e + 1)  # "Obviously, nobody …" -> "Nobody …"
-    return Suggestion("", s, e)
+        return Suggestion(text[e].upper(), s, e + 1, safe=True)  # "Obviously, nobody …" -> "Nobody …"
+    return Suggestion("", s, e, safe=True)
 
 
 def _drop_possessor(sent: Sentence, agent: Agent) -> Suggestion | None:

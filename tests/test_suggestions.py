@@ -55,3 +55,20 @@ def test_rewrite_is_skipped_when_a_second_verb_would_lose_its_subject(review) ->
     bl005 = [f for f in findings if f.code == "BL005"]
     assert bl005, "still flagged"
     assert all(s.start is None for f in bl005 for s in f.suggestions), "no broken rewrite offered"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "safe"),
+    [
+        ("Root cause: a stale DNS record.", "RC001", True),  # a framing word for another
+        ("## Root Cause\n", "RC001", True),
+        ("Obviously, nobody on the web team read the alert.", "BL006", True),  # an aside dropped
+        ("Hiroko forgot to rotate the signing key.", "BL005", False),  # the clause rewritten
+        ("Lukas's migration took down the reporting database.", "BL004", False),  # a person removed
+        ("Who approved this change?", "QU001", False),  # a different question
+    ],
+)
+def test_each_suggestion_says_whether_it_is_safe_to_apply(review, text: str, code: str, safe: bool) -> None:
+    (finding,) = [f for f in review(text) if f.code == code]
+    (suggestion,) = [s for s in finding.suggestions if s.start is not None]
+    assert suggestion.safe is safe

@@ -14,10 +14,10 @@ VERSION = 1
 
 def suggestion_dict(s: Suggestion, source: Source | None) -> dict[str, Any]:
     if s.start is None or source is None:
-        return {"text": s.text, "line": None, "column": None, "end_line": None, "end_column": None}
+        return {"text": s.text, "line": None, "column": None, "end_line": None, "end_column": None, "safe": s.safe}
     line, col = source.position(s.start)
     end_line, end_col = source.position(s.end if s.end is not None else s.start)
-    return {"text": s.text, "line": line, "column": col, "end_line": end_line, "end_column": end_col}
+    return {"text": s.text, "line": line, "column": col, "end_line": end_line, "end_column": end_col, "safe": s.safe}
 
 
 def finding_dict(f: Finding, source: Source | None) -> dict[str, Any]:

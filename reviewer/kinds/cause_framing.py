@@ -234,7 +234,9 @@ class CauseFraming(Kind):
             return
         text = " ".join(HEADING_MARKUP.sub(" ", sent.text).split())
         if self.headings.match(text):
-            yield Hit(sent.start, sent.end, suggestions=[Suggestion("Contributing factors", sent.start, sent.end)])
+            yield Hit(
+                sent.start, sent.end, suggestions=[Suggestion("Contributing factors", sent.start, sent.end, safe=True)]
+            )
 
     # -- the rewrite, where it is safe -----------------------------------------------------------
 
@@ -247,7 +249,7 @@ class CauseFraming(Kind):
         capital = at_sentence_start(sent, start)
         if _label(tok) and capital:  # "Root cause: …", "RCA - …": a label, replaced whole
             text = "contributing factors" if tok.lower_ == "rca" else self.replace
-            return [Suggestion((text[0].upper() if capital else text[0]) + text[1:], start, end)]
+            return [Suggestion((text[0].upper() if capital else text[0]) + text[1:], start, end, safe=True)]
         if tok.lower_ not in ("cause", "root-cause") or tok.pos_ != "NOUN":
             return []
         if tok.dep_ not in ("nsubj", "pobj", "attr") or (tok.dep_ == "pobj" and tok.head.lower_ != "as"):
@@ -262,7 +264,7 @@ class CauseFraming(Kind):
             end = sent.span(of)[1]
             text += " in"
         text = (text[0].upper() if capital else text[0].lower()) + text[1:]
-        return [Suggestion(text, start, end)]
+        return [Suggestion(text, start, end, safe=True)]
 
 
 def _label(tok: Token) -> bool:

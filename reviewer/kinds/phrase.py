@@ -47,5 +47,5 @@ class Phrase(Kind):
                     text = m.expand(replace)
                     if sent.text[s : s + 1].isupper() and text:
                         text = text[0].upper() + text[1:]
-                    suggestions.append(Suggestion(text, sent.at(s), sent.end_at(e)))
+                    suggestions.append(Suggestion(text, sent.at(s), sent.end_at(e), safe=True))  # a word for a word
                 yield Hit(sent.at(s), sent.end_at(e), suggestions=suggestions, fix=fix)
