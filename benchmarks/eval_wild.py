@@ -54,14 +54,26 @@ def org_of(file: str) -> str:
     return file.split("/", 1)[0]
 
 
-def findings(data: Path) -> set[tuple[str, int, str]]:
-    """(file relative to the data folder, line, family) of every BL/QU/RC finding."""
+def findings(data: Path) -> dict[tuple[str, int, str], int]:
+    """(file relative to the data folder, line, family) of every BL/QU/RC finding, with the
+    last line it covers (a wrapped sentence, an action item over several lines)."""
     report = review_json([data], "--select", ",".join((*FAMILIES, *SAME_AS)))
-    out = set()
+    out: dict[tuple[str, int, str], int] = {}
     for f in report["findings"]:
         rel = Path(f["path"]).resolve().relative_to(data.resolve()).as_posix()
-        out.add((rel, f["line"], SAME_AS.get(f["code"], f["code"][:2])))
+        key = (rel, f["line"], SAME_AS.get(f["code"], f["code"][:2]))
+        out[key] = max(out.get(key, 0), f.get("end_line") or f["line"])
     return out
+
+
+def covered(key: tuple[str, int, str], last: int, labels: dict) -> dict | None:
+    """The label a finding answers: the one on its first line, else a 'flag' label on a later
+    line it covers (the line a reader pointed at inside a wrapped sentence or a long item)."""
+    if key in labels:
+        return labels[key]
+    file, line, family = key
+    inner = [labels[(file, n, family)] for n in range(line + 1, last + 1) if (file, n, family) in labels]
+    return next((r for r in inner if r["verdict"] == "flag"), inner[0] if inner else None)
 
 
 def ratio(a: int, b: int) -> str:
@@ -83,10 +95,13 @@ def main() -> None:
     # counts[org][family] -> Counter(tp, fp, unlabelled, fn, flags, apart_tp, apart_flags)
     counts: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     problems: list[tuple[str, str]] = []
+    answered: set[tuple[str, int, str]] = set()
     for key in sorted(found):
         file, line, family = key
         org = org_of(file)
-        row = labels.get(key)
+        row = covered(key, found[key], labels)
+        if row is not None:
+            answered.add((row["file"], int(row["line"]), row["family"]))
         c = counts[org][family]
         if row is None:
             c["unlabelled"] += 1
@@ -105,7 +120,7 @@ def main() -> None:
             c["apart_flags"] += 1
             continue
         c["flags"] += 1
-        if key not in found:
+        if key not in answered:
             c["fn"] += 1
             problems.append(("missed", f"{file}:{line} {family}  ({row['reason']})"))
 

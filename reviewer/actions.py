@@ -46,6 +46,7 @@ class ActionItem:
     masked_description: str = ""  # the same over the masked text (code as x's), for the rules
     masked: str = ""  # masked source of the item (code blanked), for the rules
     findings: list[str] = field(default_factory=list)  # codes of AI rules it fails (filled by the engine)
+    masked_at: int = 0  # where ``masked`` starts in the document (a table item's action cell, not its row)
 
     def record(self) -> dict:
         return {
@@ -133,7 +134,7 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
         item = ActionItem(
             text[start : tree.own_end[idx]], start, end, first.line, end_line, form, status, section=section
         )
-        item.masked = doc.masked[start : tree.own_end[idx]]
+        item.masked, item.masked_at = doc.masked[start : tree.own_end[idx]], start
         _read_metadata(item, ref)
         _inherit(item, doc.sections[first.section].title, ref)
         items.append(item)
@@ -212,7 +213,7 @@ def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | 
     action = cells.get("action")
     a_start, a_end = (action.start, action.end) if action else (row.start, row.end)
     item = ActionItem(text[a_start:a_end], row.start, row.end, row.line, row.end_line, "table", None, section=None)
-    item.masked = doc.masked[a_start:a_end]
+    item.masked, item.masked_at = doc.masked[a_start:a_end], a_start
     section = doc.section_of(row.start)
     item.section = section.title if section else None
     owner_cell = cells.get("owner")

@@ -82,6 +82,9 @@ def _drop_possessor(sent: Sentence, agent: Agent) -> Suggestion | None:
     return Suggestion("The " if at_sentence_start(sent, agent.start) else "the ", agent.start, end)
 
 
+NEGATIVE_POLARITY = {"anyone": "no one", "anybody": "nobody", "anything": "nothing"}
+
+
 def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion | None:
     if agent.possessor:
         return None
@@ -116,6 +119,13 @@ def _passive_negative(sent: Sentence, token: Token, agent: Agent) -> Suggestion 
     if end <= start:
         return None
     negation = "" if verb.lemma_.lower() in OMISSIONS else "not "
+    # "did not tell anyone" -> "no one was told", not "anyone was not told"
+    first, _, rest = phrase.partition(" ")
+    if first.lower() in NEGATIVE_POLARITY or first.lower() == "any":
+        if not negation or (first.lower() != "any" and rest):
+            return None
+        phrase = NEGATIVE_POLARITY.get(first.lower(), "no") + (f" {rest}" if rest else "")
+        negation = ""
     text = f"{phrase} {'were' if plural else 'was'} {negation}{participle(lemma)}"
     text = text[0].upper() + text[1:] if at_sentence_start(sent, start) else text
     return Suggestion(text, start, end)

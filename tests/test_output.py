@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -248,3 +249,14 @@ def test_applying_a_suggestion_clears_the_finding(review_result, text: str, code
     fixed = source[: s.start] + s.text + source[s.end :]
     assert fixed != source
     assert review_result(fixed, select=code).findings == []
+
+
+def test_rule_docs_are_current() -> None:
+    """docs/rules/ is generated from the rule files; a rule edited without `python -m reviewer.docs` fails here."""
+    from reviewer.docs import catalogue, rule_page
+
+    folder = Path(__file__).resolve().parents[1] / "docs" / "rules"
+    rules = default_rules()
+    stale = [r.code for r in rules if (folder / f"{r.code}.md").read_text(encoding="utf-8") != rule_page(r)]
+    assert stale == [], f"regenerate with `python -m reviewer.docs`: {stale}"
+    assert (folder / "README.md").read_text(encoding="utf-8") == catalogue(rules)

@@ -96,7 +96,8 @@ class ActionItems(Kind):
         for item in items:
             if self._fails(item, ref, ctx):
                 item.findings.append(self.rule.code)
-                s, e = item_span(item)
+                phrase = self._phrase(item) if self.check_name == "vigilance" else None
+                s, e = phrase or item_span(item)
                 yield Hit(
                     s,
                     e,
@@ -108,6 +109,7 @@ class ActionItems(Kind):
                         else "",
                         "deadline": item.deadline.text if item.deadline else "",
                         "date": ref.isoformat() if ref else "",
+                        "phrase_note": f" ('{' '.join(doc.source.text[s:e].split())}')" if phrase else "",
                     },
                 )
 
@@ -141,6 +143,28 @@ class ActionItems(Kind):
                 return True
             return any(p.match(text) for p in self.needs_target) and not NUMBER.search(text)
         return False
+
+    def _phrase(self, item: ActionItem) -> tuple[int, int] | None:
+        """Where in the item the call for care is ("…, including 'never ignore errors in staging'"
+        on its third line), so the finding points at the words, not only at the item's first line."""
+        if not item.masked:
+            return None
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", item.masked)]
+        flat = " ".join(item.masked[a:b] for a, b in words)
+        starts, pos = [], 0
+        for a, b in words:
+            starts.append((pos, a))
+            pos += b - a + 1
+        hits = [m for p in self.patterns for m in [p.search(flat)] if m]
+        if not hits:
+            return None
+        m = min(hits, key=lambda m: m.start())
+
+        def source(offset: int) -> int:
+            base, at = max((x for x in starts if x[0] <= offset), default=(0, 0))
+            return at + offset - base
+
+        return item.masked_at + source(m.start()), item.masked_at + source(max(m.end() - 1, m.start())) + 1
 
     def wants(self, sent, ctx) -> bool:
         return False

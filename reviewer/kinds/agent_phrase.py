@@ -163,7 +163,7 @@ class AgentPhrase(Kind):
                 yield Hit(
                     start,
                     end,
-                    values={"agent": agent.text, "phrase": m.group(0)},
+                    values={"agent": _in_running_text(agent), "phrase": m.group(0)},
                     suggestions=[suggestion] if suggestion is not None else [],
                     fix=trigger.fix,
                     message=trigger.message,
@@ -174,6 +174,8 @@ STATIVE = frozenset({"have", "be", "experience", "suffer"})
 LEADING = frozenset({"advcl", "prep", "advmod", "npadvmod", "mark", "intj", "dep"})
 AUTOMATIC = frozenset({"automatically", "eventually", "normally", "usually", "typically", "automagically"})
 HYPOTHETICAL = frozenset({"another", "a", "an", "any", "no", "every", "second"})
+FREE_CHOICE = frozenset({"anyone", "anybody", "whoever", "anything"})
+POSSIBILITY = frozenset({"could", "might", "may", "can", "would", "'d"})
 
 
 def _stative(verb) -> bool:
@@ -183,12 +185,26 @@ def _stative(verb) -> bool:
 
 def _hypothetical(agent, sent: Sentence, token) -> bool:
     """ "The pull request was not reviewed by another developer": a safeguard that was missing,
-    named by the person who would have provided it; nobody in particular is judged."""
+    named by the person who would have provided it; nobody in particular is judged. And "anyone
+    holding the key could have signed a release": free-choice 'anyone' with a modal of possibility
+    says what was possible, not what someone ought to have done."""
     head = next((t for t in token.doc if sent.span(t)[1] == agent.end), None)
+    if head is not None and head.lower_ in FREE_CHOICE:
+        verb = governing_verb(token)
+        if any(c.dep_ == "aux" and c.lower_ in POSSIBILITY for c in verb.children):
+            return True
     if head is None or not any(c.dep_ in ("det", "amod") and c.lower_ in HYPOTHETICAL for c in head.children):
         return False
     verb = governing_verb(token)
     return any(c.dep_ == "neg" for c in verb.children) or any(t.dep_ == "neg" for t in token.doc[: token.i + 1])
+
+
+def _in_running_text(agent: Agent) -> str:
+    """The agent as the message quotes it mid-sentence: "frames an engineer", not "frames An engineer"."""
+    text = agent.text
+    if agent.kind in ("name", "handle", "possible-name") or len(text) < 2 or text[:2].isupper():
+        return text
+    return text[0].lower() + text[1:]
 
 
 def _writers(token, sent: Sentence) -> Agent | None:
@@ -206,6 +222,8 @@ def _writers(token, sent: Sentence) -> Agent | None:
 def _imperative(token) -> bool:
     """Is the trigger's verb an order with no subject: "Be more careful…", "Always double-check…"?"""
     verb = governing_verb(token)
+    if _after_leading_clause(verb):
+        return True
     while verb.dep_ == "conj" and verb.head is not verb:
         verb = verb.head
     if verb.tag_ != "VB" or verb.dep_ not in ("ROOT", "conj") or any(c.dep_.startswith("nsubj") for c in verb.children):
@@ -217,6 +235,28 @@ def _imperative(token) -> bool:
     return all(
         t.pos_ in ("ADV", "INTJ", "PART", "AUX", "NUM", "X", "SYM") or t.lower_ in ("please", "do") for t in before
     )
+
+
+LEADING_MARKERS = frozenset(
+    {"if", "when", "whenever", "once", "before", "after", "while", "in", "during", "until", "unless"}
+)
+
+
+def _after_leading_clause(verb) -> bool:
+    """ "In case the situation turns critical, remain calm": the parser often reads the order as a
+    second verb of the leading clause; a bare base form with no subject right after the comma that
+    closes a clause opened by 'if', 'when', 'in case'… is the order itself."""
+    doc = verb.doc
+    if verb.dep_ != "conj" or verb.i < 2 or doc[verb.i - 1].text != ",":
+        return False
+    if verb.lower_ != verb.lemma_.lower() or verb.tag_ not in ("VB", "VBP"):
+        return False
+    if any(c.dep_.startswith("nsubj") for c in verb.children) or any(
+        t.dep_ == "cc" and t.head is verb.head and t.i < verb.i for t in doc
+    ):
+        return False
+    first = next((t for t in doc if not (t.is_punct or t.is_space)), None)
+    return first is not None and first.lower_ in LEADING_MARKERS and first.i < verb.i
 
 
 def _passive_of_people(verb, sent: Sentence, ctx: Context) -> bool:

@@ -134,6 +134,9 @@ class CauseFraming(Kind):
             return None
         if tok.head.lower_ in w["activity_nouns"] and tok.head.i > tok.i:
             return None
+        after = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+        if after is not None and after.lower_ in w["activity_nouns"]:
+            return None  # "a root cause analysis" even where the parse makes 'analysis' a second object
         qualified = low == "root-cause" or bool(w["qualifiers"] & mods)
         of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "behind")), None)
         of_object = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None

@@ -224,8 +224,15 @@ class Question(Kind):
             return None
         agent = None
         for t in words[k : k + 4]:  # the subject noun phrase right after the auxiliary
-            if t.pos_ in ("VERB", "AUX") and t.dep_ != "ROOT":
-                break
+            if t.pos_ in ("VERB", "AUX"):
+                if t.dep_ != "ROOT":
+                    break
+                # a name the parser made the root verb ("Why didn't Mark roll back?"), but never the
+                # people a real verb's phrases mention ("Why was no review requested from the team?")
+                agent = ctx.people.classify(t, sent)
+                if agent is not None:
+                    break
+                continue
             agent = self._person(t, sent, ctx)
             if agent is not None:
                 break
