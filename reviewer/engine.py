@@ -209,14 +209,14 @@ def _skipped(rule: Rule, sent: Sentence, doc: Document, ctx: Context) -> bool:
     if "quoted" in rule.skip and block.quoted:
         return True
     section = doc.sections[block.section] if block.section is not None else None
-    canonical = section.canonical if section else None
-    if "timeline" in rule.skip and (block.timestamp or canonical == "timeline"):
+    roles = set(section.roles) if section else set()
+    if "timeline" in rule.skip and (block.timestamp or "timeline" in roles):
         return True
     if "action_items" in rule.skip and _in_action_item(sent, doc, ctx):
         return True  # AI rules report it; the prose around the items is still read
-    if rule.sections_include is not None and canonical not in rule.sections_include:
+    if rule.sections_include is not None and not roles & set(rule.sections_include):
         return True
-    return canonical in rule.sections_exclude
+    return bool(roles & set(rule.sections_exclude))
 
 
 class _Keep(dict):

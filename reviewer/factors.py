@@ -54,7 +54,7 @@ class Incident:
 
 
 def _in_sections(doc: Document, names: tuple[str, ...]) -> set[int]:
-    return doc.with_subsections({i for i, s in enumerate(doc.sections) if s.canonical in names})
+    return doc.sections_named(*names)
 
 
 def factors(doc: Document) -> list[Factor]:

@@ -21,23 +21,30 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import hr as hr_rule
 
+from reviewer.headings import Aliases, heading_words, roles
 from reviewer.source import Source
+
+__all__ = ["Aliases", "Document", "Section", "heading_words", "parse"]
 
 
 @dataclass
 class Section:
     title: str
     level: int
-    canonical: str | None
+    canonical: str | None  # the main section it plays (roles[0]), or None
     start: int  # offset of the heading line
     end: int  # offset where the next heading of the same or higher level starts
     line: int
     parent: int | None = None  # index of the enclosing section
+    roles: tuple[str, ...] = ()  # every section it plays: "Lessons learned and action items" is two
+    lead_in: bool = False  # a bold lead-in ("- **Impact**: …", "**Root cause:** …"), not a heading
+    label_end: int | None = None  # a lead-in's: where the text after its label starts
+    item: int | None = None  # a lead-in's: the list item it labels (its nested items are its content)
 
 
 @dataclass
@@ -121,11 +128,8 @@ class Document:
     def section_of(self, offset: int) -> Section | None:
         """The innermost section holding ``offset``: the last heading at or before it (a later,
         shallower heading would have ended any deeper one), unless the offset is past the end."""
-        k = bisect.bisect_right(self._section_starts, offset) - 1
-        if k < 0:
-            return None
-        section = self.sections[k]
-        return section if offset < section.end else None
+        k = _innermost(self.sections, self._section_starts, offset)
+        return self.sections[k] if k is not None else None
 
     def subsections(self, index: int) -> range:
         """The section ``index`` and every section nested under it (a run of indices)."""
@@ -138,6 +142,12 @@ class Document:
             if i not in out:  # else already inside an enclosing section's run
                 out.update(self.subsections(i))
         return out
+
+    def sections_named(self, *names: str) -> set[int]:
+        """The sections playing any of these roles, by heading or lead-in, with everything nested
+        under them: the one reading of "where are the action items / the factors / the timeline"."""
+        wanted = set(names)
+        return self.with_subsections({i for i, s in enumerate(self.sections) if wanted & set(s.roles)})
 
     def in_code(self, start: int, end: int) -> bool:
         return self._code.overlaps(start, end)
@@ -320,31 +330,8 @@ def _mask_links(chars: list[str], start: int, segment: str) -> None:
         pos = m.end()
 
 
-Aliases = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-def heading_words(text: str) -> str:
-    """A heading as section aliases are matched on: lower case, ASCII letters and digits,
-    everything else one space (config.py normalises the user's aliases the same way)."""
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
-
-
-def _canonical_section(title: str, aliases: Aliases) -> str | None:
-    return _canonical_name(heading_words(title), aliases)
-
-
-@cache
-def _alias_patterns(aliases: Aliases) -> list[tuple[str, list[re.Pattern[str]]]]:
-    return [(name, [re.compile(rf"(?:^|\b){a}(?:\b|$)") for a in patterns]) for name, patterns in aliases]
-
-
-@lru_cache(maxsize=4096)
-def _canonical_name(norm: str, aliases: Aliases) -> str | None:
-    """The first canonical name with an alias found in the normalised heading (headings repeat: memoised)."""
-    for name, patterns in _alias_patterns(aliases):
-        if any(p.search(norm) for p in patterns):
-            return name
-    return None
+def _roles(title: str, aliases: Aliases) -> tuple[str, ...]:
+    return roles(title, aliases)
 
 
 def parse(source: Source, section_aliases: dict[str, list[str]] | None = None) -> Document:
@@ -491,8 +478,10 @@ def _parse(source: Source, section_aliases: dict[str, list[str]] | None) -> Docu
             cs = _skip_ws(text, cs, ce)
             _mask_inline(text, chars, cs, ce, code)
             title = inline.content.strip()
-            canonical = _canonical_section(title, aliases)
-            sections.append(Section(title, level, canonical, line_start(first), len(text), first + 1))
+            named = _roles(title, aliases)
+            sections.append(
+                Section(title, level, named[0] if named else None, line_start(first), len(text), first + 1, roles=named)
+            )
             blocks.append(
                 Block(
                     "heading",
@@ -568,15 +557,13 @@ def _parse(source: Source, section_aliases: dict[str, list[str]] | None) -> Docu
             )
     blocks.sort(key=lambda b: b.start)
 
-    _nest(sections)
+    sections = _with_lead_ins(text, sections, blocks, list_items, aliases, line_end)
     sec_starts = [s.start for s in sections]
     for block in blocks:
-        if block.section is None and sections:
-            k = bisect.bisect_right(sec_starts, block.start) - 1
-            block.section = k if k >= 0 else None
+        if block.kind != "heading" and sections:
+            block.section = _innermost(sections, sec_starts, block.start)
     for tb in tables:
-        k = bisect.bisect_right(sec_starts, starts[tb.start_line - 1]) - 1
-        tb.section = k if k >= 0 else None
+        tb.section = _innermost(sections, sec_starts, starts[tb.start_line - 1])
 
     masked = "".join(chars)
     for block in blocks:
@@ -599,6 +586,74 @@ def _parse(source: Source, section_aliases: dict[str, list[str]] | None) -> Docu
         if not in_code.overlaps(m.start(), m.start() + 1):
             comments.append(Comment(m.start(), m.end(), m.group(1).strip()))
     return Document(source, masked, blocks, sections, list_items, tables, comments, front_matter, sorted(code))
+
+
+LEAD_IN = re.compile(
+    r"(?:\*\*|__)[ \t]*([^*_\n]{1,60}?)[ \t]*(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:|(?:\*\*|__)[ \t]*(?:\n|$))"
+)
+LEAD_IN_LEVEL = 7
+"""Deeper than any heading: a lead-in is nested under the heading it appears in."""
+CONTAINERS = frozenset({"summary"})
+"""Sections whose parts may be labelled by lead-ins ("## Summary" then "**Impact**: …"). Inside a
+named section (contributing factors, a timeline) a bold label is part of its content."""
+
+
+def _with_lead_ins(text, sections, blocks, list_items, aliases, line_end) -> list[Section]:
+    """Headings and bold lead-ins as one outline, in document order and nested.
+
+    A paragraph or list item that starts with a bold label naming a section ("- **Impact**: …",
+    "**Root cause:** …", "- **Follow-up work**:" over nested bullets) is read as a section of that
+    name: a list item's runs to the end of the item and its nested items, a paragraph's to the next
+    lead-in or heading. Only where the heading above names no section, or a container such as a
+    summary: many teams write one H1 and then bold-labelled bullets."""
+    heading_starts = [sec.start for sec in sections]
+    found: list[tuple[Section, int | None]] = []
+    for block in blocks:
+        if block.kind != "paragraph" or block.quoted or block.cells:
+            continue
+        m = LEAD_IN.match(text, block.start, min(block.end + 1, len(text)))
+        if m is None:
+            continue
+        named = roles(m.group(1), aliases)
+        if not named:
+            continue
+        k = bisect.bisect_right(heading_starts, block.start) - 1
+        above = sections[k] if k >= 0 else None
+        if above is not None and above.roles and not set(above.roles) <= CONTAINERS:
+            continue
+        item = block.list_item
+        if item is not None and list_items[item].start_line != block.line:
+            continue  # a later paragraph of an item: the item is not labelled by it
+        depth = list_items[item].depth + 1 if item is not None else 0
+        title = " ".join(m.group(1).split()).rstrip(":")
+        sec = Section(
+            title, LEAD_IN_LEVEL + depth, named[0], block.start, len(text), block.line, roles=named, lead_in=True
+        )
+        sec.label_end, sec.item = _skip_ws(text, m.end(), block.end), item
+        found.append((sec, line_end(list_items[item].end_line - 1) if item is not None else None))
+    if not found:
+        _nest(sections)
+        return sections
+    order = sorted(range(len(sections) + len(found)), key=lambda i: (sections + [f[0] for f in found])[i].start)
+    merged = [(sections + [f[0] for f in found])[i] for i in order]
+    new_index = {old: new for new, old in enumerate(order)}
+    for block in blocks:
+        if block.kind == "heading" and block.section is not None:
+            block.section = new_index[block.section]
+    _nest(merged)
+    for sec, item_end in found:
+        if item_end is not None:
+            sec.end = min(sec.end, item_end)
+    return merged
+
+
+def _innermost(sections: list[Section], starts: list[int], offset: int) -> int | None:
+    """The innermost section holding ``offset``: the last one starting at or before it, or the
+    nearest enclosing one where that has ended (a lead-in item ends before its heading does)."""
+    k = bisect.bisect_right(starts, offset) - 1
+    while k is not None and k >= 0 and offset >= sections[k].end:
+        k = sections[k].parent
+    return k if k is not None and k >= 0 else None
 
 
 def _nest(sections: list[Section]) -> None:

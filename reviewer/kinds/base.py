@@ -80,7 +80,7 @@ class Context:
 
     def is_postmortem(self, doc) -> bool:
         """Document-level checks only make sense on something shaped like a postmortem."""
-        canonical = {s.canonical for s in doc.sections if s.canonical}
+        canonical = {r for s in doc.sections for r in s.roles}
         if len(canonical) >= 2:
             return True
         title = doc.sections[0].title if doc.sections else ""

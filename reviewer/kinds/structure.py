@@ -65,7 +65,7 @@ class Structure(Kind):
         c = self.check_name
         if c in ("missing-section", "section-present"):
             wanted = list(ctx.template) if (c == "missing-section" and ctx.template is not None) else self.sections
-            present = {s.canonical for s in doc.sections}
+            present = {r for s in doc.sections for r in s.roles}
             anchor = next((b for b in doc.blocks if b.kind == "heading"), doc.blocks[0] if doc.blocks else None)
             if anchor is None:
                 return
@@ -94,7 +94,7 @@ class Structure(Kind):
             yield from self._zones(doc, entries)
 
     def _impact(self, doc: Document) -> Iterable[Hit]:
-        impact = [i for i, s in enumerate(doc.sections) if s.canonical == "impact"]
+        impact = [i for i, s in enumerate(doc.sections) if "impact" in s.roles]
         if not impact:
             return
         body_of: dict[int, list[Block]] = {}  # section -> its own blocks, in document order
@@ -166,8 +166,9 @@ def _timeline_entries(doc: Document) -> list[Block]:
     """First blocks of top-level list items and table rows in timeline sections."""
     out = []
     seen_items = set()
+    timeline = doc.sections_named("timeline")
     for b in doc.blocks:
-        if b.section is None or doc.sections[b.section].canonical != "timeline" or b.quoted or b.header:
+        if b.section not in timeline or b.quoted or b.header:
             continue
         if b.kind == "table_row":
             out.append(b)
