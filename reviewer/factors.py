@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from reviewer.actions import extract
 from reviewer.dates import document_date
-from reviewer.markdown import Document
+from reviewer.markdown import Document, Spans
 from reviewer.sentences import split_block
 
 FACTOR_SECTIONS = ("contributing_factors", "what_went_poorly", "lessons_learned")
@@ -57,39 +58,84 @@ def _in_sections(doc: Document, names: tuple[str, ...]) -> set[int]:
     return doc.sections_named(*names)
 
 
+NOT_FACTORS = ("timeline", "action_items", "what_went_well", "questions", "impact")
+"""Sections whose text never states a factor: what happened when, what will be done, what helped,
+what is still open, who was hurt."""
+
+
+@cache
+def _explains() -> re.Pattern[str]:
+    """A sentence that says why: "because", "due to", "caused", "resulted in", "there was no"."""
+    from reviewer.kinds.cause_framing import vocabulary
+
+    words = sorted(vocabulary()["explains"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\w*", re.I)
+
+
 def factors(doc: Document) -> list[Factor]:
-    sections = _in_sections(doc, FACTOR_SECTIONS)
-    found = _collect(doc, sections)
-    if not found:
-        found = _collect(doc, _in_sections(doc, ("summary",)))
-    return found
+    """The statements of why: the items and sentences of the factor sections (under any heading
+    or lead-in); in a document without them, the sentences anywhere that explain (a summary's "X
+    caused Y"), never those of the timeline, the action items, what went well, the questions or
+    the impact."""
+    inside = _in_sections(doc, FACTOR_SECTIONS)
+    barred = _in_sections(doc, NOT_FACTORS) - inside
+    actions = Spans([(i.start, i.end) for i in extract(doc)])
+    found = _collect(doc, inside, actions)
+    if found:
+        return found
+    elsewhere = {i for i in range(len(doc.sections)) if i not in inside and i not in barred}
+    if any(b.section is None for b in doc.blocks):
+        elsewhere.add(None)  # type: ignore[arg-type]  # text before the first heading
+    return _collect(doc, elsewhere, actions, explains=_explains())
 
 
-def _collect(doc: Document, sections: set[int]) -> list[Factor]:
+def _collect(doc: Document, sections: set, actions: Spans, explains: re.Pattern[str] | None = None) -> list[Factor]:
+    """The factors in these sections: each list item is one (nested items that are statements are
+    their own), each table row, each sentence of a paragraph; with ``explains``, only the
+    sentences that say why. Action items are never factors."""
     out: list[Factor] = []
-    seen_items: set[int] = set()
     text = doc.source.text
     for block in doc.blocks:
-        if block.section not in sections or block.kind == "heading" or block.quoted:
+        if block.section not in sections or block.kind == "heading" or block.quoted or block.header:
             continue
-        if block.list_item is not None:
-            # a list item is one factor (its first paragraph); nested bullets are its details
-            if doc.list_items[block.list_item].parent is not None or block.list_item in seen_items:
-                continue
-            seen_items.add(block.list_item)
-            spans = [(block.start, block.end)]
-        elif block.kind == "table_row":
-            if block.header:
-                continue
-            spans = [(block.start, block.end)]
+        if actions.overlaps(block.start, block.start + 1):
+            continue
+        start = block.start
+        section = doc.sections[block.section] if block.section is not None else None
+        if section is not None and section.lead_in and section.label_end and block.start < section.label_end:
+            start = section.label_end  # "**Root cause:** …": the statement after the label
+        if block.list_item is not None or block.kind == "table_row":
+            first_paragraph = block.list_item is None or doc.list_items[block.list_item].start_line == block.line
+            spans = [(start, block.end)] if first_paragraph else []
         else:
-            spans = [(s.start, s.end) for s in split_block(doc, block)]
+            spans = [(s.start, s.end) for s in split_block(doc, block) if s.end > start]
+            spans = [(max(a, start), b) for a, b in spans]
         for s, e in spans:
             clean = LABEL.sub("", " ".join(re.sub(r"x{3,}", " ", doc.masked[s:e]).split()))
             if len(re.findall(r"[A-Za-z]{2,}", clean)) < MIN_WORDS:
                 continue
+            if explains is not None and not explains.search(clean):
+                continue
             out.append(Factor(" ".join(text[s:e].split()), clean, doc.source.position(s)[0], s, e))
     return out
+
+
+def title_of(doc: Document, path: str, meta: dict | None = None) -> str:
+    """The incident's title: the front matter's, else the first heading that is neither a section
+    label ("Summary") nor a template placeholder ("Title:"), else the file name."""
+    if meta and meta.get("title"):
+        return meta["title"]
+    for sec in doc.sections:
+        if sec.lead_in or sec.roles:
+            continue
+        title = PLACEHOLDER.sub("", sec.title).strip(" :-–—")
+        if title and not PLACEHOLDER_ONLY.match(title):
+            return title
+    return path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+PLACEHOLDER = re.compile(r"^\s*(?:title|incident(?: title)?|post-?\s?mortem(?: title)?)\s*:\s*", re.I)
+PLACEHOLDER_ONLY = re.compile(r"^(?:title|untitled|post-?\s?mortem|incident(?: report)?|template|tbd|todo)$", re.I)
 
 
 FM_FIELD = re.compile(r"^\s*(id|title|date|severity|services|tags)\s*:\s*(.+?)\s*$", re.M)
@@ -100,9 +146,9 @@ def incident(doc: Document, path: str) -> Incident:
     if doc.front_matter:
         for m in FM_FIELD.finditer(doc.front_matter):
             meta[m.group(1)] = m.group(2).strip("'\"")
-    title = meta.get("title") or (doc.sections[0].title if doc.sections else path.rsplit("/", 1)[-1])
+    title = title_of(doc, path, meta)
     when = document_date(doc.front_matter, doc.source.text, path)
     actions = [{"text": i.record()["text"], "status": i.status or "open", "owner": i.owner} for i in extract(doc)]
-    summary = [f.clean for f in _collect(doc, _in_sections(doc, ("summary",)))]
+    summary = [f.clean for f in _collect(doc, _in_sections(doc, ("summary",)), Spans([]))]
     context = " ".join([title, *summary])
     return Incident(path, title, when.isoformat() if when else None, factors(doc), actions, meta, context)

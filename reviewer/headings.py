@@ -21,6 +21,13 @@ from functools import lru_cache
 
 Aliases = tuple[tuple[str, tuple[str, ...]], ...]
 
+MAX_START = 1
+"""A phrase names a heading only where it starts within its first words ("Incident timeline",
+"Key takeaways"): deeper inside a longer heading it is part of a title ("Alcide admission
+causing Kubernetes timeouts" is no causes section)."""
+SHORT = 3
+"""A heading part of at most this many words may hold its phrase anywhere ("A brief summary")."""
+
 MAX_PHRASES = 64
 """An alias standing for more phrases than this (or for unbounded text) is matched as a
 regular expression on the heading's words instead."""
@@ -142,7 +149,8 @@ class _Index:
         """The section one part of a heading names: (position, -length, alias order, name)."""
         best = None
         hay = stems(part)
-        for i, first in enumerate(hay):
+        reach = len(hay) if len(hay) <= SHORT else MAX_START + 1
+        for i, first in enumerate(hay[:reach]):
             for phrase, order, name in self.by_first.get(first, ()):
                 if hay[i : i + len(phrase)] == phrase:
                     cand = (i, -len(phrase), order, name)
@@ -154,6 +162,8 @@ class _Index:
             m = pattern.search(part)
             if m is not None:
                 cand = (len(part[: m.start()].split()), -max(1, len(m.group(0).split())), order, name)
+                if cand[0] >= reach:
+                    continue
                 if best is None or cand < best:
                     best = cand
         return best
@@ -162,6 +172,14 @@ class _Index:
 @lru_cache(maxsize=64)
 def _index(aliases: Aliases) -> _Index:
     return _Index(aliases)
+
+
+@lru_cache(maxsize=4096)
+def is_label(title: str, aliases: Aliases) -> bool:
+    """Is the heading only a section label ("Summary", "Root causes"), with nothing of a title in it?"""
+    norm = heading_words(title)
+    best = _index(aliases).best(norm) if norm else None
+    return best is not None and best[0] == 0 and -best[1] == len(norm.split())
 
 
 @lru_cache(maxsize=4096)

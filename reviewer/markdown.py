@@ -26,7 +26,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import hr as hr_rule
 
-from reviewer.headings import Aliases, heading_words, roles
+from reviewer.headings import Aliases, heading_words, is_label, roles
 from reviewer.source import Source
 
 __all__ = ["Aliases", "Document", "Section", "heading_words", "parse"]
@@ -557,6 +557,7 @@ def _parse(source: Source, section_aliases: dict[str, list[str]] | None) -> Docu
             )
     blocks.sort(key=lambda b: b.start)
 
+    _untitle(sections, aliases)
     sections = _with_lead_ins(text, sections, blocks, list_items, aliases, line_end)
     sec_starts = [s.start for s in sections]
     for block in blocks:
@@ -645,6 +646,15 @@ def _with_lead_ins(text, sections, blocks, list_items, aliases, line_end) -> lis
         if item_end is not None:
             sec.end = min(sec.end, item_end)
     return merged
+
+
+def _untitle(sections: list[Section], aliases: Aliases) -> None:
+    """A document's first heading, at level 1 with others after it, is its title, not a section
+    ("# Root cause of the login outage"), unless it is only a label ("# Summary")."""
+    if len(sections) < 2 or sections[0].level != 1 or not sections[0].roles:
+        return
+    if not is_label(sections[0].title, aliases):
+        sections[0].roles, sections[0].canonical = (), None
 
 
 def _innermost(sections: list[Section], starts: list[int], offset: int) -> int | None:

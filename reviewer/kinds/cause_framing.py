@@ -45,6 +45,7 @@ VOCABULARY = {
     "other_qualifiers",
     "one_thing",  # "everything traces back to one thing"
     "trace_verbs",
+    "explains",  # not for RC: word starts that make a sentence explain why (factors.py reads them)
 }
 HEADING_MARKUP = re.compile(r"[#*_`:]+")
 

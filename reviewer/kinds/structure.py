@@ -66,6 +66,8 @@ class Structure(Kind):
         if c in ("missing-section", "section-present"):
             wanted = list(ctx.template) if (c == "missing-section" and ctx.template is not None) else self.sections
             present = {r for s in doc.sections for r in s.roles}
+            if _intro(doc):
+                present.add("summary")  # a blog-style post opens with its summary, unheaded
             anchor = next((b for b in doc.blocks if b.kind == "heading"), doc.blocks[0] if doc.blocks else None)
             if anchor is None:
                 return
@@ -160,6 +162,23 @@ class Structure(Kind):
 
 def _norm(zone: str) -> str:
     return {"Z": "UTC", "GMT": "UTC", "UTC+0": "UTC", "UTC+00:00": "UTC", "+00:00": "UTC"}.get(zone, zone)
+
+
+def _intro(doc: Document) -> bool:
+    """Does prose open the document before its first section heading (after the title, if any)?"""
+    first_named = next((k for k, s in enumerate(doc.sections) if s.roles), None)
+    limit = doc.sections[first_named].start if first_named is not None else len(doc.source.text)
+    for b in doc.blocks:
+        if b.start >= limit:
+            return False
+        if (
+            b.kind == "paragraph"
+            and not b.quoted
+            and b.list_item is None
+            and len(doc.masked[b.start : b.end].split()) >= 12
+        ):
+            return True
+    return False
 
 
 def _timeline_entries(doc: Document) -> list[Block]:
