@@ -261,10 +261,12 @@ def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
 def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
-    """Documents, factors, model and age of a corpus index."""
+    """Documents, factors, action items, model and age of a corpus index, and the documents
+    that yielded no factors or no action items (a layout pmreview cannot read)."""
     import time
 
     from reviewer.recurrence import IndexError_, index_path, load
+    from reviewer.terminal import printable
 
     root, index_dir = corpus_and_index(directory, index_dir, Path.cwd())
     path = index_path(root, index_dir)
@@ -279,6 +281,17 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
     click.echo(f"factors:   {index.factor_count}")
     click.echo(f"model:     {index.model}")
     click.echo(f"age:       {age / 3600:.1f} h")
+    actions = sum(len(d.actions) for d in index.docs)
+    click.echo(f"actions:   {actions}")
+    # documents pmreview could not read a factor or an action item from: a template it does not
+    # know, or a document that is not a postmortem; either way recurrence and follow-through miss them
+    for label, docs in (
+        ("no factors", [d for d in index.docs if not d.factors]),
+        ("no action items", [d for d in index.docs if not d.actions]),
+    ):
+        click.echo(f"{label + ':':<17}{len(docs)}")
+        for d in sorted(docs, key=lambda d: d.path):
+            click.echo(f"  {printable(d.path)}")
 
 
 @main.command("match")
