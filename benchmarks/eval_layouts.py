@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from reviewer.actions import extract  # noqa: E402
 from reviewer.engine import section_aliases  # noqa: E402
-from reviewer.factors import factors  # noqa: E402
+from reviewer.factors import FM_FIELD, factors, title_of  # noqa: E402
 from reviewer.kinds.structure import NAMES  # noqa: E402
 from reviewer.markdown import parse  # noqa: E402
 from reviewer.source import read_source  # noqa: E402
@@ -71,14 +71,24 @@ def ratio(a: int, b: int) -> str:
     return f"{a / b:.3f}" if b else "  -  "
 
 
-def read(data: Path, files: list[str]) -> dict[str, tuple[list, list]]:
-    """file -> (action items, factors) as pmreview reads them."""
+def read(data: Path, files: list[str]) -> dict[str, tuple[list, list, str]]:
+    """file -> (action items, factors, title) as pmreview reads them."""
     aliases = section_aliases()
     out = {}
     for f in files:
         doc = parse(read_source(data / f), aliases)
-        out[f] = (extract(doc), factors(doc))
+        meta = {m.group(1): m.group(2).strip("'\"") for m in FM_FIELD.finditer(doc.front_matter or "")}
+        out[f] = (extract(doc), factors(doc), title_of(doc, f, meta))
     return out
+
+
+def title_right(data: Path, file: str, title: str, line: int | None) -> bool:
+    """Is pmreview's title the one on the labelled line (or the file name where there is none)?"""
+    if line is None:
+        return title == Path(file).stem
+    text = (data / file).read_text(encoding="utf-8").splitlines()[line - 1]
+    norm = " ".join(text.replace("*", "").replace("`", "").split()).lower()
+    return bool(title) and " ".join(title.split()).lower() in norm
 
 
 def rule_findings(data: Path, files: list[str]) -> dict[str, list[dict]]:
@@ -108,8 +118,12 @@ def main() -> None:
     for f in files:
         c = counts[org_of(f)]
         lab = labels[f]
-        items, facts = read_by_tool[f]
+        items, facts, title = read_by_tool[f]
         c["docs"] += 1
+        if title_right(args.data, f, title, lab["doc"].get("title_line")):
+            c["title_ok"] += 1
+        else:
+            problems.append(("title wrong", f"{f} (pmreview {title!r}, label line {lab['doc'].get('title_line')})"))
         by_line = {i.line: i for i in items}
         # action items
         for line, row in lab["actions"].items():
@@ -187,6 +201,7 @@ def main() -> None:
     header = (
         f"{'organisation':<18} {'docs':>4} {'actions':>11} {'extra':>5} {'owner':>5} {'dl':>5} {'status':>6}"
         f" {'AI003 P/R':>11} {'AI004 P/R':>11} {'factors':>11} {'extra':>5} {'none':>4} {'AI006':>5} {'ST001':>5}"
+        f" {'title':>5}"
     )
     print(header)
 
@@ -201,6 +216,7 @@ def main() -> None:
             f" {c['fac_found']:>4}/{c['fac_counted']:<4}{ratio(c['fac_found'], c['fac_counted']):>0}"
             f" {c['fac_extra']:>3} {c['fac_docs_none']:>4}"
             f" {c['ai006_wrong']:>2}/{c['ai006']:<2} {c['st001_wrong']:>2}/{c['st001']:<2}"
+            f" {ratio(c['title_ok'], c['docs']):>5}"
         )
 
     for org in sorted(counts):
@@ -219,7 +235,8 @@ def main() -> None:
     print(
         "\nactions: found/counted and ratio; extra: items no label counts; owner/dl/status: accuracy on found items;"
         "\nfactors: found/counted and ratio; none: documents with factors where none was found;"
-        "\nAI006/ST001: wrong findings / all findings (wrong = the document has it under some name)"
+        "\nAI006/ST001: wrong findings / all findings (wrong = the document has it under some name);"
+        "\ntitle: the title pmreview gives the incident is the document's real one"
     )
     if args.show:
         for what in sorted({p[0] for p in problems}):

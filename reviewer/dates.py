@@ -197,7 +197,7 @@ def dated(front_matter: str | None, text: str, path: str) -> tuple[date | None, 
     the first full date written near the top ("On Tuesday 22nd June 2021 …"), which is how
     many real postmortems give it. (None, None) when there is none."""
     if front_matter:
-        m = re.search(r"^\s*(?:date|incident_date|started)\s*:\s*['\"]?(20\d{2}-\d{2}-\d{2})", front_matter, re.M)
+        m = re.search(r"^\s*(?:date|incident_date|started)\s*[:=]\s*['\"]?(20\d{2}-\d{2}-\d{2})", front_matter, re.M)
         if m and (d := _iso(m.group(1))):
             return d, "front-matter"
     for m in DOC_DATE_LINE.finditer(text[:4000]):

@@ -58,6 +58,8 @@ def _in_sections(doc: Document, names: tuple[str, ...]) -> set[int]:
     return doc.sections_named(*names)
 
 
+NAMED_ELSEWHERE = ("summary", "detection", "resolution", "lessons_learned", "what_went_poorly")
+"""Named sections whose nested topic headings are read only when the document has no factor section."""
 NOT_FACTORS = ("timeline", "action_items", "what_went_well", "questions", "impact")
 """Sections whose text never states a factor: what happened when, what will be done, what helped,
 what is still open, who was hurt."""
@@ -82,7 +84,15 @@ def factors(doc: Document) -> list[Factor]:
     actions = Spans([(i.start, i.end) for i in extract(doc)])
     found = _collect(doc, inside, actions)
     if found:
-        return found
+        # a topic heading names no section ("Postmortem", "Deleting things has consequences"): the
+        # sentences under it that explain are factors too; the summary's restate the factors
+        topical = {
+            i
+            for i, s in enumerate(doc.sections)
+            if not s.roles and i not in inside and i not in barred and not (i == 0 and s.level == 1)
+        }
+        more = _collect(doc, topical - _in_sections(doc, NAMED_ELSEWHERE), actions, explains=_explains())
+        return sorted(found + more, key=lambda f: f.start)
     elsewhere = {i for i in range(len(doc.sections)) if i not in inside and i not in barred}
     if any(b.section is None for b in doc.blocks):
         elsewhere.add(None)  # type: ignore[arg-type]  # text before the first heading
@@ -138,7 +148,8 @@ PLACEHOLDER = re.compile(r"^\s*(?:title|incident(?: title)?|post-?\s?mortem(?: t
 PLACEHOLDER_ONLY = re.compile(r"^(?:title|untitled|post-?\s?mortem|incident(?: report)?|template|tbd|todo)$", re.I)
 
 
-FM_FIELD = re.compile(r"^\s*(id|title|date|severity|services|tags)\s*:\s*(.+?)\s*$", re.M)
+FM_FIELD = re.compile(r"^\s*(id|title|date|severity|services|tags)\s*[:=]\s*(.+?)\s*$", re.M)
+"""A field of YAML (``title: …``) or TOML (``title = "…"``) front matter."""
 
 
 def incident(doc: Document, path: str) -> Incident:

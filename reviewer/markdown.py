@@ -217,7 +217,8 @@ def _hr(state, start: int, end: int, silent: bool) -> bool:
     return hr_rule(state, start, end, silent)
 
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A(?:---[ \t]*\n(.*?\n)(?:---|\.\.\.)|\+\+\+[ \t]*\n(.*?\n)\+\+\+)[ \t]*(?:\n|\Z)", re.S)
+"""YAML front matter (``---``), or TOML (``+++``) as Hugo and Zola blogs write it."""
 HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]|\bwww\.[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 AUTOLINK = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>")
@@ -372,7 +373,7 @@ def _parse(source: Source, section_aliases: dict[str, list[str]] | None) -> Docu
     parse_text = text
     fm = FRONT_MATTER.match(text)
     if fm:
-        front_matter = fm.group(1)
+        front_matter = fm.group(1) if fm.group(1) is not None else fm.group(2)
         _blank(chars, 0, fm.end())
         code.append((0, fm.end()))
         # keep the line structure so token maps stay valid

@@ -163,3 +163,14 @@ def test_corpus_stats_lists_documents_it_could_not_read(cli, tmp_path: Path) -> 
     out = cli("corpus", "stats", corpus).stdout
     assert "no factors:      1\n  2026-02-11-notes.md\n" in out
     assert "no action items: 1\n  2026-02-11-notes.md\n" in out
+
+
+def test_toml_front_matter_gives_title_and_date() -> None:
+    from reviewer.dates import document_date
+
+    doc = doc_of('+++\ntitle = "Registry outage on 2026-03-02"\ndate = 2026-03-04\n+++\n\nThe registry was down.\n')
+    assert doc.front_matter is not None and "title" in doc.front_matter
+    meta = {"title": "Registry outage on 2026-03-02"}
+    assert title_of(doc, "blog/post.md", meta) == "Registry outage on 2026-03-02"
+    assert str(document_date(doc.front_matter, doc.source.text, "blog/post.md")) == "2026-03-04"
+    assert "title" not in doc.masked  # front matter is not prose

@@ -97,4 +97,4 @@ def _unreviewed(file: Path, rel: str) -> Reviewed:
 def dated(text: str, path: str) -> tuple[date | None, str | None]:
     """The document's date and where it came from (reviewer.dates.dated)."""
     fm = FRONT_MATTER.match(text)
-    return dates.dated(fm.group(1) if fm else None, text, path)
+    return dates.dated((fm.group(1) or fm.group(2)) if fm else None, text, path)
