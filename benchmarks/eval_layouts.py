@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from reviewer.actions import extract  # noqa: E402
 from reviewer.engine import section_aliases  # noqa: E402
-from reviewer.factors import FM_FIELD, factors, title_of  # noqa: E402
+from reviewer.factors import factors, incident  # noqa: E402
 from reviewer.kinds.structure import NAMES  # noqa: E402
 from reviewer.markdown import parse  # noqa: E402
 from reviewer.source import read_source  # noqa: E402
@@ -77,8 +77,7 @@ def read(data: Path, files: list[str]) -> dict[str, tuple[list, list, str]]:
     out = {}
     for f in files:
         doc = parse(read_source(data / f), aliases)
-        meta = {m.group(1): m.group(2).strip("'\"") for m in FM_FIELD.finditer(doc.front_matter or "")}
-        out[f] = (extract(doc), factors(doc), title_of(doc, f, meta))
+        out[f] = (extract(doc), factors(doc), incident(doc, f).title)
     return out
 
 

@@ -19,6 +19,8 @@ from reviewer.markdown import Document, Spans
 from reviewer.sentences import split_block
 
 FACTOR_SECTIONS = ("contributing_factors", "what_went_poorly", "lessons_learned")
+CAUSE_SECTIONS = ("contributing_factors",)
+"""A document with one of these states its causes there; without, a summary's "X caused Y" is read too."""
 # framing that says nothing about the weakness itself ("The root cause was …", "Trigger: …")
 LABEL = re.compile(
     r"^\W*(?:the\s+)?(?:(?:single|primary|main|underlying|real|true|direct|proximate)\s+)*(?:root\s+)?"
@@ -76,27 +78,34 @@ def _explains() -> re.Pattern[str]:
 
 def factors(doc: Document) -> list[Factor]:
     """The statements of why: the items and sentences of the factor sections (under any heading
-    or lead-in); in a document without them, the sentences anywhere that explain (a summary's "X
-    caused Y"), never those of the timeline, the action items, what went well, the questions or
-    the impact."""
+    or lead-in), and the sentences that explain under topic headings ("Postmortem", "Fault").
+    Where no contributing-factors section states the causes, the explaining sentences anywhere
+    else count too (a summary's "X caused Y"). Never those of the timeline, the action items,
+    what went well, the questions or the impact."""
     inside = _in_sections(doc, FACTOR_SECTIONS)
     barred = _in_sections(doc, NOT_FACTORS) - inside
     actions = Spans([(i.start, i.end) for i in extract(doc)])
     found = _collect(doc, inside, actions)
-    if found:
-        # a topic heading names no section ("Postmortem", "Deleting things has consequences"): the
-        # sentences under it that explain are factors too; the summary's restate the factors
-        topical = {
+    causes = _in_sections(doc, CAUSE_SECTIONS)
+    stated = any(_section_index(doc, f.start) in causes for f in found)
+    if stated:
+        # the summary restates the causes; a topic heading's explaining sentences add to them
+        elsewhere = {
             i
             for i, s in enumerate(doc.sections)
             if not s.roles and i not in inside and i not in barred and not (i == 0 and s.level == 1)
-        }
-        more = _collect(doc, topical - _in_sections(doc, NAMED_ELSEWHERE), actions, explains=_explains())
-        return sorted(found + more, key=lambda f: f.start)
-    elsewhere = {i for i in range(len(doc.sections)) if i not in inside and i not in barred}
-    if any(b.section is None for b in doc.blocks):
-        elsewhere.add(None)  # type: ignore[arg-type]  # text before the first heading
-    return _collect(doc, elsewhere, actions, explains=_explains())
+        } - _in_sections(doc, NAMED_ELSEWHERE)
+    else:
+        elsewhere = {i for i in range(len(doc.sections)) if i not in inside and i not in barred}
+        if any(b.section is None for b in doc.blocks):
+            elsewhere.add(None)  # type: ignore[arg-type]  # text before the first heading
+    more = _collect(doc, elsewhere, actions, explains=_explains())
+    return sorted(found + more, key=lambda f: f.start)
+
+
+def _section_index(doc: Document, offset: int) -> int | None:
+    sec = doc.section_of(offset)
+    return next((i for i, s in enumerate(doc.sections) if s is sec), None) if sec is not None else None
 
 
 def _collect(doc: Document, sections: set, actions: Spans, explains: re.Pattern[str] | None = None) -> list[Factor]:
@@ -136,8 +145,12 @@ def title_of(doc: Document, path: str, meta: dict | None = None) -> str:
     if meta and meta.get("title"):
         return meta["title"]
     for sec in doc.sections:
-        if sec.lead_in or sec.roles:
+        if sec.roles:
+            break  # a title comes before the sections ("Notes to the owner" at the end is none)
+        if sec.lead_in:
             continue
+        if FIELD.match(sec.title) and not PLACEHOLDER.match(sec.title):
+            continue  # "Owner: @sam", "Date: 2026-03-02": a metadata field set as a heading
         title = PLACEHOLDER.sub("", sec.title).strip(" :-–—")
         if title and not PLACEHOLDER_ONLY.match(title):
             return title
@@ -145,7 +158,13 @@ def title_of(doc: Document, path: str, meta: dict | None = None) -> str:
 
 
 PLACEHOLDER = re.compile(r"^\s*(?:title|incident(?: title)?|post-?\s?mortem(?: title)?)\s*:\s*", re.I)
-PLACEHOLDER_ONLY = re.compile(r"^(?:title|untitled|post-?\s?mortem|incident(?: report)?|template|tbd|todo)$", re.I)
+PLACEHOLDER_ONLY = re.compile(
+    r"^(?:title|untitled|post-?\s?mortem|incident(?: report)?|template|tbd|todo|metadata|meta|date|authors?"
+    r"|owners?|status|involved|participants|attendees|reviewers?|contents|table of contents)$",
+    re.I,
+)
+FIELD = re.compile(r"^[A-Za-z][\w ]{0,30}:(?:\s*$|\s+\S+(?:\s+\S+){0,2}\s*$)")
+"""A metadata field set as a heading: "Owner: @sam", "Involved:", "Date: 2026-03-02" (a short value)."""
 
 
 FM_FIELD = re.compile(r"^\s*(id|title|date|severity|services|tags)\s*[:=]\s*(.+?)\s*$", re.M)

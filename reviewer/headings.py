@@ -195,7 +195,8 @@ def roles(title: str, aliases: Aliases) -> tuple[str, ...]:
     named = [b for p in parts for b in [index.best(heading_words(p))] if b is not None] if len(parts) > 1 else []
     if len(named) <= 1:
         # one role: the phrase may itself hold "and" ("what happened and why")
-        return (whole[3],) if whole is not None else ()
+        best = whole if whole is not None else (named[0] if named else None)
+        return (best[3],) if best is not None else ()
     for b in named:
         if b[3] not in out:
             out.append(b[3])

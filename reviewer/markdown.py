@@ -607,31 +607,39 @@ def _with_lead_ins(text, sections, blocks, list_items, aliases, line_end) -> lis
     "**Root cause:** …", "- **Follow-up work**:" over nested bullets) is read as a section of that
     name: a list item's runs to the end of the item and its nested items, a paragraph's to the next
     lead-in or heading. Only where the heading above names no section, or a container such as a
-    summary: many teams write one H1 and then bold-labelled bullets."""
+    summary: many teams write one H1 and then bold-labelled bullets. A paragraph that is nothing but
+    a section's name ("Action Items" over a list) is a heading without the markup, wherever it is."""
     heading_starts = [sec.start for sec in sections]
     found: list[tuple[Section, int | None]] = []
     for block in blocks:
         if block.kind != "paragraph" or block.quoted or block.cells:
             continue
         m = LEAD_IN.match(text, block.start, min(block.end + 1, len(text)))
-        if m is None:
-            continue
-        named = roles(m.group(1), aliases)
+        plain = m is None
+        if m is not None:
+            label, label_end = m.group(1), m.end()
+        else:
+            # a line that is only a section's name ("Action Items", "Lessons learned:") over a list
+            label = text[block.start : block.end].strip().rstrip(":").strip()
+            if "\n" in label or len(label.split()) > 4 or not is_label(label, aliases):
+                continue
+            label_end = block.end
+        named = roles(label, aliases)
         if not named:
             continue
         k = bisect.bisect_right(heading_starts, block.start) - 1
         above = sections[k] if k >= 0 else None
-        if above is not None and above.roles and not set(above.roles) <= CONTAINERS:
-            continue
+        if above is not None and above.roles and not set(above.roles) <= CONTAINERS and not plain:
+            continue  # a bold label inside a named section is its content; a bare name line is a heading
         item = block.list_item
         if item is not None and list_items[item].start_line != block.line:
             continue  # a later paragraph of an item: the item is not labelled by it
         depth = list_items[item].depth + 1 if item is not None else 0
-        title = " ".join(m.group(1).split()).rstrip(":")
+        title = " ".join(label.split()).rstrip(":")
         sec = Section(
             title, LEAD_IN_LEVEL + depth, named[0], block.start, len(text), block.line, roles=named, lead_in=True
         )
-        sec.label_end, sec.item = _skip_ws(text, m.end(), block.end), item
+        sec.label_end, sec.item = _skip_ws(text, label_end, block.end), item
         found.append((sec, line_end(list_items[item].end_line - 1) if item is not None else None))
     if not found:
         _nest(sections)

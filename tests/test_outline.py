@@ -30,6 +30,7 @@ def doc_of(text: str):
         ("Root Cause", ("contributing_factors",)),
         ("How did this happen?", ("contributing_factors",)),
         ("Five whys", ("contributing_factors",)),
+        ("Corrective and Preventative Measures", ("action_items",)),
         ("Learnings and Next Improvements", ("lessons_learned", "action_items")),
         ("Root causes & follow-ups", ("contributing_factors", "action_items")),
         ("Impact analysis", ("impact",)),
