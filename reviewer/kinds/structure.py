@@ -68,6 +68,8 @@ class Structure(Kind):
             present = {r for s in doc.sections for r in s.roles}
             if _intro(doc):
                 present.add("summary")  # a blog-style post opens with its summary, unheaded
+            if present & STANDS_FOR_FACTORS:
+                present.add("contributing_factors")  # "What went wrong", "Conclusions": the factors are there
             anchor = next((b for b in doc.blocks if b.kind == "heading"), doc.blocks[0] if doc.blocks else None)
             if anchor is None:
                 return
@@ -162,6 +164,10 @@ class Structure(Kind):
 
 def _norm(zone: str) -> str:
     return {"Z": "UTC", "GMT": "UTC", "UTC+0": "UTC", "UTC+00:00": "UTC", "+00:00": "UTC"}.get(zone, zone)
+
+
+STANDS_FOR_FACTORS = frozenset({"what_went_poorly", "lessons_learned"})
+"""Sections where a team states its contributing factors when it has no section of that name."""
 
 
 def _intro(doc: Document) -> bool:
