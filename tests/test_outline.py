@@ -42,6 +42,8 @@ def doc_of(text: str):
         # a title that mentions a section word deep inside is no section
         ("Config push causing checkout errors in two regions", ()),
         ("Thanks", ()),
+        ("Conclusions", ("lessons_learned",)),
+        ("How are we preventing it from happening again?", ("action_items",)),
     ],
 )
 def test_headings_are_named_by_the_stems_of_their_words(heading: str, expected: tuple[str, ...]) -> None:
@@ -175,3 +177,22 @@ def test_toml_front_matter_gives_title_and_date() -> None:
     assert title_of(doc, "blog/post.md", meta) == "Registry outage on 2026-03-02"
     assert str(document_date(doc.front_matter, doc.source.text, "blog/post.md")) == "2026-03-04"
     assert "title" not in doc.masked  # front matter is not prose
+
+
+def test_a_line_that_is_only_a_section_name_is_a_heading_wherever_it_is() -> None:
+    doc = doc_of(
+        "# T\n\n## Detection\n\nPeople told us.\n\nAction Items\n- Alert on certificate expiry within 14 days\n"
+    )
+    item = doc.source.text.index("Alert on")
+    assert doc.section_of(item).canonical == "action_items"
+
+
+def test_what_went_wrong_stands_for_contributing_factors(cli, tmp_path: Path) -> None:
+    import json
+
+    text = INTRO.replace("## Contributing factors", "## What went wrong")
+    path = tmp_path / "pm.md"
+    path.write_text(text, encoding="utf-8")
+    result = cli("review", "--select", "ST001", "--format", "json", path)
+    missing = [f["message"] for f in json.loads(result.stdout)["findings"]]
+    assert not any("Contributing factors" in m for m in missing), missing
