@@ -88,6 +88,115 @@ def _compiled() -> dict[str, re.Pattern[str]]:
     }
 
 
+@cache
+def _meaning() -> dict[str, re.Pattern[str]]:
+    """The lexicon's phrases for reading what an item says (rules/lexicons/actions.yml)."""
+    lx = lexicon()
+
+    def alt(items: list[str] | str) -> str:
+        return items if isinstance(items, str) else "|".join(f"(?:{i})" for i in items)
+
+    adverbs = r"(?:\s+(?:also|now|still|then|really|probably|definitely|first|all|likely|clearly|certainly|currently|further|additionally))*"
+    not_verb = r"(?!\s+(?:is|are|was|were|has|had|have|can|could|would|will|should|does|did|seems?|got|became|failed|caused|went)\b)"
+    return {
+        "commit": re.compile(rf"\b(?:{alt(lx['commit_subjects'])}){adverbs}\s*(?:{alt(lx['commit_verbs'])})\b", re.I),
+        "planning": re.compile(alt(lx["planning_phrases"]), re.I),
+        "done_report": re.compile(alt(lx["done_reports"]), re.I),
+        "directive": re.compile(alt(lx["directive_phrases"]), re.I),
+        "hindsight": re.compile(alt(lx["hindsight"]), re.I),
+        "order": re.compile(
+            rf"^[\W_]*(?:{lx['order_openers']})?(?:(?:{lx['order_adverbs']})\s+)*"
+            rf"(?:(?:don't|do not|never|avoid|stop|please)\b|(?:{alt(lx['order_verbs'])})\b(?!['-])){not_verb}",
+            re.I,
+        ),
+        "advice": re.compile(alt(lx["advice"]), re.I),
+        "done": re.compile(alt(lx["status_done"]), re.I),
+        "open": re.compile(alt(lx["status_open"]), re.I),
+        "past": re.compile(rf"^[\W_]*(?:[a-z-]+ed|{lx['past_openers']})\s+(?:{lx['past_objects']})\b", re.I),
+        "link_word": re.compile(rf"^\W*(?:{lx['link_words']})\W*$", re.I),
+    }
+
+
+def _sentences(text: str) -> list[str]:
+    return [p for p in re.split(r"(?<=[.!?])\s+(?=[\W_]*[A-Z])|\s+[–—]\s+|:\s+(?=[A-Z])", text) if p.strip()]
+
+
+def _commits(text: str) -> bool:
+    """The team commits to follow-up work, or reports it done: "We will add …", "we need to …",
+    "we are looking into …", "the foundation is planning …", "we have since added …"."""
+    m = _meaning()
+    text = m["hindsight"].sub(" ", text)
+    return bool(m["commit"].search(text) or m["planning"].search(text) or m["done_report"].search(text))
+
+
+def _orders(text: str) -> bool:
+    """A sentence of the text is an order: "Add …", "If X, do Y", "Never run …"."""
+    m = _meaning()
+    return any(m["order"].search(s) for s in _sentences(text))
+
+
+def _says_to_do(text: str) -> bool:
+    """Phrased as something to do (an order, a commitment, an obligation) rather than an observation."""
+    m = _meaning()
+    if _commits(text) or _orders(text):
+        return True
+    return any(m["directive"].search(m["hindsight"].sub(" ", s)) for s in _sentences(text))
+
+
+def _advice(text: str) -> bool:
+    """Advice to readers or users ("If you have an old account, remove it"), not a team action:
+    read in the first sentence, so an explanation that says "your pipeline" does not count."""
+    first = _sentences(text)[:1]
+    return bool(first) and bool(_meaning()["advice"].search(first[0]))
+
+
+def _placeholder(text: str) -> bool:
+    return bool(re.fullmatch(r"\W*(?:none|n/?a|tbd|tba|nothing|-+|\?+)?\W*", text, re.I))
+
+
+def _note(text: str) -> bool:
+    """A line that only points at something or reports on its parent: a link, "See …", "e.g. …",
+    "Note: …", "This has been done"."""
+    m = _meaning()
+    if re.match(
+        r"^\W*(?:see|e\.g|i\.e|note|nb|link|ref|cf|for example|for instance|example|read more|more (?:info|details))\b",
+        text,
+        re.I,
+    ):
+        return True
+    if not re.search(r"[A-Za-z]{3,}", re.sub(r"x{3,}", " ", text)) or m["link_word"].match(text):
+        return True
+    return bool(m["done"].search(text)) and len(text.split()) <= 12
+
+
+def _read_status(item: ActionItem, notes: str = "") -> None:
+    """Status written in words, in the item or in a nested note: "(DONE)", "Done:", "✅",
+    ~~struck through~~, "This has been done", "(in progress)", "TODO"; an item whose first word is a
+    past-tense verb with an object ("Reverted the change") reports work done."""
+    if item.status is not None:
+        return
+    m = _meaning()
+    text = _norm(item.masked or item.text)
+    src = item.text.strip()
+    if re.fullmatch(r"~~.+~~\W*", src, re.S) or m["done"].search(text) or m["done"].search(src[:4]):
+        item.status = "done"
+    elif m["open"].search(text):
+        item.status = "open"
+    elif notes and m["done"].search(notes):
+        item.status = "done"
+
+
+def _tense_status(item: ActionItem) -> None:
+    """An item whose first word is a past-tense verb with an object ("Reverted the change", "We
+    tweaked the quota") reports work done."""
+    if item.status is not None:
+        return
+    m = _meaning()
+    text = _norm(item.masked or item.text)
+    if m["past"].search(text) or m["done_report"].match(text) or re.match(r"^\W*we (?:[a-z-]+ed)\b", text, re.I):
+        item.status = "done"
+
+
 def _header_role(cell: str) -> str | None:
     text = re.sub(r"[^a-z ]+", " ", cell.lower()).strip()
     for role, words in lexicon()["table_columns"].items():
@@ -103,48 +212,112 @@ def _header_roles(header: tuple[str, ...]) -> tuple[str | None, ...]:
 
 
 def action_sections(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[int]:
-    """Indices of sections that hold action items, with their subsections."""
+    """Indices of sections that hold action items, with their subsections, except a subsection
+    that plays a section whose bullets are never action items ("What went wrong" under "Action items")."""
+    zones = _zones(doc, extra_aliases)
+    return [i for i, z in enumerate(zones) if z == "action"]
+
+
+def _zones(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[str]:
+    """Per section, how its items are read: ``action`` (every item is one), ``lesson`` (items phrased
+    as something to do), ``barred`` (none: what went well or wrong, timeline, impact…) or ``prose``
+    (only where the team commits to work). The nearest enclosing section with a role decides."""
     extra = [re.compile(a, re.I) for a in extra_aliases]
-    top = [
-        i for i, s in enumerate(doc.sections) if s.canonical == "action_items" or any(p.search(s.title) for p in extra)
-    ]
-    return sorted(doc.with_subsections(top))
+    lx = lexicon()
+    barred, lessons = set(lx["not_action_sections"]), set(lx["directive_sections"])
+
+    def own(s) -> str | None:
+        roles = set(s.roles) | ({s.canonical} if s.canonical else set())
+        if re.search(lx["illustration_titles"], s.title, re.I) or (not s.lead_in and _advice(s.title)):
+            return "barred"
+        if "action_items" in roles or any(p.search(s.title) for p in extra):
+            return "action"
+        if roles & lessons:
+            return "lesson"
+        if s.canonical in barred:
+            return "barred"
+        return None
+
+    zones: list[str] = []
+    for s in doc.sections:
+        zone = own(s)
+        parent = s.parent
+        while zone is None and parent is not None:
+            zone = zones[parent] if parent < len(zones) else None
+            zone = None if zone == "prose" else zone
+            parent = doc.sections[parent].parent if zone is None else None
+        zones.append(zone or "prose")
+    return zones
 
 
 def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionItem]:
-    sections = set(action_sections(doc, extra_aliases))
-    if not sections:
-        return []
+    """The team's action items wherever they are: every item of an action section (list items,
+    table rows, and the lines or sentences of its paragraphs that say what to do), the items of a
+    lessons section phrased as something to do, and the team's commitments anywhere else ("We will
+    add rate limiting"), never in what went well or wrong, the timeline or the impact."""
+    zones = _zones(doc, extra_aliases)
     ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
     items: list[ActionItem] = []
-    text = doc.source.text
     tree = _ItemTree(doc)
-    # list items: top-level items of lists in action sections; nested items and continuation
-    # paragraphs are folded into their parent
-    for idx, li in enumerate(doc.list_items):
-        if li.parent is not None and _within_item_list(tree, li.parent, sections):
-            continue
-        first = tree.first.get(idx)
-        if first is None or first.section not in sections or first.quoted:
-            continue
-        start, end, end_line = first.start, tree.end[idx], tree.end_line[idx]
+    taken = _taken_list_items(doc, tree, zones)
+    ends = _item_ends(doc, tree, taken)
+    text = doc.source.text
+    for idx in sorted(taken):
+        li, first = doc.list_items[idx], tree.first[idx]
+        start, own_end = first.start, tree.own_end[idx]
+        end, end_line = ends[idx]
+        label = _lead_in_label_end(doc, first)
+        if label is not None and label < own_end:
+            start = _skip_space(text, label, own_end)
         form = "checkbox" if li.checkbox is not None else ("numbered" if li.ordered else "bullet")
         status = None if li.checkbox is None else ("done" if li.checkbox == "x" else "open")
-        section = doc.sections[first.section].title
-        item = ActionItem(
-            text[start : tree.own_end[idx]], start, end, first.line, end_line, form, status, section=section
-        )
-        item.masked, item.masked_at = doc.masked[start : tree.own_end[idx]], start
-        _read_metadata(item, ref)
-        _inherit(item, doc.sections[first.section].title, ref)
+        section = doc.sections[first.section].title if first.section is not None else None
+        item = ActionItem(text[start:own_end], start, end, first.line, end_line, form, status, section=section)
+        item.masked, item.masked_at = doc.masked[start:own_end], start
+        _read_item(doc, item, ref, notes=_nested_notes(doc, tree, idx, taken))
         items.append(item)
-    # tables
+    for block in doc.blocks:
+        if block.kind == "paragraph" and block.list_item is None and not block.quoted and block.section is not None:
+            for item in _prose_items(doc, block, zones[block.section]):
+                _read_item(doc, item, ref)
+                items.append(item)
+        elif block.kind == "paragraph" and block.list_item is None and not block.quoted and block.section is None:
+            for item in _prose_items(doc, block, "prose"):
+                _read_item(doc, item, ref)
+                items.append(item)
+    items.extend(_table_items(doc, zones, ref))
+    items.sort(key=lambda i: i.start)
+    return items
+
+
+def _read_item(doc: Document, item: ActionItem, ref: date | None, notes: str = "") -> None:
+    """Metadata in the item's words; status from its words, then its heading, then its tense."""
+    _read_metadata(item, ref)
+    _read_status(item, notes)
+    s = doc.section_of(item.start)
+    if s is not None:
+        _inherit(item, _heading_chain(doc, s), ref, own=s.title)
+    _tense_status(item)
+
+
+def _heading_chain(doc: Document, s) -> str:
+    """The item's heading and those above it: "Planned actions" over a lead-in still says planned."""
+    titles, seen = [], 0
+    i = doc.sections.index(s)
+    while i is not None and seen < 4:
+        titles.append(doc.sections[i].title)
+        i, seen = doc.sections[i].parent, seen + 1
+    return " / ".join(titles)
+
+
+def _table_items(doc: Document, zones: list[str], ref: date | None) -> list[ActionItem]:
     rows_of: dict[int, list[Block]] = {}
     for b in doc.blocks:
         if b.kind == "table_row" and not b.header:
             rows_of.setdefault(b.table, []).append(b)
+    out = []
     for t_idx, table in enumerate(doc.tables):
-        if table.section not in sections:
+        if table.section is None or zones[table.section] != "action":
             continue
         roles = list(_header_roles(tuple(table.header)))
         if "action" not in roles and roles.count(None) == len(roles):
@@ -153,11 +326,249 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
             roles[roles.index(None)] = "action"  # the first unrecognised column holds the item
         for row in rows_of.get(t_idx, ()):
             item = _table_item(doc, row, roles, ref)
-            if table.section is not None:
-                _inherit(item, doc.sections[table.section].title, ref)
-            items.append(item)
-    items.sort(key=lambda i: i.start)
-    return items
+            _inherit(item, doc.sections[table.section].title, ref)
+            out.append(item)
+    return out
+
+
+def _lead_in_label_end(doc: Document, block: Block) -> int | None:
+    """Where the text after a bold lead-in's label starts, when ``block`` opens with one."""
+    if block.section is None:
+        return None
+    s = doc.sections[block.section]
+    if s.lead_in and s.label_end is not None and block.start <= s.label_end <= block.end:
+        return s.label_end
+    return None
+
+
+def _skip_space(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos] in " \t\n:*_-–—":
+        pos += 1
+    return pos
+
+
+def _own_text(doc: Document, tree: _ItemTree, idx: int) -> str:
+    first = tree.first[idx]
+    return _norm(doc.masked[first.start : tree.own_end[idx]])
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("’", "'").split())
+
+
+def _taken_list_items(doc: Document, tree: _ItemTree, zones: list[str]) -> set[int]:
+    """The list items that are action items. A top-level item of an action section always is
+    (unless it is advice to readers or a placeholder); in a lessons section only when phrased as
+    something to do, elsewhere only when the team commits to it. A nested item is its own action
+    only where it is itself an order or a commitment and not a note on its parent (a link, a
+    "this has been done", an explanation, one of the alternatives its parent introduces with ':')."""
+    taken: set[int] = set()
+    for idx, li in enumerate(doc.list_items):
+        first = tree.first.get(idx)
+        if first is None or first.quoted:
+            continue
+        zone = zones[first.section] if first.section is not None else "prose"
+        if zone == "barred":
+            continue
+        text = _own_text(doc, tree, idx)
+        label = _lead_in_label_end(doc, first)
+        if label is not None:
+            text = _norm(doc.masked[label : tree.own_end[idx]])
+        if not text and zone == "action" and li.parent is None and doc.source.text[first.start : first.end].strip():
+            taken.add(idx)  # "- [ ] https://…/issues/12": the tracker holds the item
+            continue
+        if not text or _placeholder(text) or _advice(text):
+            continue
+        parent = _item_parent(doc, tree, li)
+        if parent is not None:
+            if not _separate(doc, tree, idx, parent, text, taken):
+                continue
+        elif zone == "action" or _introduced_as_actions(doc, first):
+            pass
+        elif zone == "lesson":
+            if not _item_says_to_do(doc, first, tree.own_end[idx]):
+                continue
+        elif not _commits(text):
+            continue
+        taken.add(idx)
+    return taken
+
+
+def _item_says_to_do(doc: Document, first: Block, end: int) -> bool:
+    """A lesson phrased as something to do. Where it opens with a bold title ("**Test under load** –
+    …"), the title is read whole and the explanation after it only for an order or a commitment:
+    "… this must be a primary consideration" explains a lesson, it does not set an action."""
+    src = doc.source.text[first.start : end]
+    m = re.match(r"\s*(\*\*|__)(.+?)\1", src, re.S)
+    if m is None:
+        return _says_to_do(_norm(doc.masked[first.start : end]))
+    title = _norm(doc.masked[first.start + m.start(2) : first.start + m.end(2)])
+    body = _norm(doc.masked[first.start + m.end() : end])
+    return _says_to_do(title) or _commits(body) or _orders(body)
+
+
+def _introduced_as_actions(doc: Document, first: Block) -> bool:
+    """A list introduced by the team's commitment ("We are now focused on:") lists actions."""
+    k = doc.blocks.index(first) - 1
+    while k >= 0 and doc.blocks[k].list_item is not None:
+        k -= 1
+    if k < 0 or doc.blocks[k].kind != "paragraph" or doc.blocks[k].section != first.section:
+        return False
+    text = _norm(doc.masked[doc.blocks[k].start : doc.blocks[k].end])
+    last = _sentences(text)[-1:] if text.endswith(":") else []
+    return bool(last) and _commits(last[0])
+
+
+def _item_parent(doc: Document, tree: _ItemTree, li) -> int | None:
+    """The enclosing list item, or the numbered item a flush-left bullet list interrupts: in
+    "1. **Title**" + blank + "- detail" the bullets are the numbered item's details, though
+    Markdown reads two lists."""
+    if li.parent is not None:
+        return li.parent
+    idx = doc.list_items.index(li)
+    if li.ordered or idx == 0:
+        return None
+    prev = idx - 1
+    while prev >= 0 and (doc.list_items[prev].parent is not None or not doc.list_items[prev].ordered):
+        prev -= 1
+    if prev < 0:
+        return None
+    p = doc.list_items[prev]
+    first, mine = tree.first.get(prev), tree.first.get(idx)
+    if not p.ordered or first is None or mine is None or first.section != mine.section:
+        return None
+    if not _same_list_run(doc, tree, prev, idx):
+        return None
+    own = _own_text(doc, tree, prev)
+    title_only = bool(re.fullmatch(r"[^.!?]{1,80}", own)) and doc.source.text[first.start : first.end].lstrip()[:2] in (
+        "**",
+        "__",
+    )
+    return prev if own.endswith(":") or title_only else None
+
+
+def _same_list_run(doc: Document, tree: _ItemTree, prev: int, idx: int) -> bool:
+    """No other block sits between the numbered item (and its own lines) and this bullet list's first item."""
+    first_of_idx = tree.first[idx]
+    k = doc.blocks.index(first_of_idx)
+    j = k - 1
+    while j >= 0 and doc.blocks[j].list_item is not None and doc.blocks[j].list_item != prev:
+        owner = doc.list_items[doc.blocks[j].list_item]
+        if owner.parent is None and not owner.ordered:
+            j -= 1  # an earlier item of this same bullet list
+            continue
+        return False
+    return j >= 0 and doc.blocks[j].list_item == prev
+
+
+def _separate(doc: Document, tree: _ItemTree, idx: int, parent: int, text: str, taken: set[int]) -> bool:
+    p_first = tree.first.get(parent)
+    if p_first is None:
+        return False
+    if parent not in taken and not _any_ancestor_taken(doc, parent, taken):
+        # the parent is no item: a nested item stands on its own only where it would at top level
+        return _commits(text)
+    if _own_text(doc, tree, parent).endswith(":"):
+        return False  # steps or alternatives of the parent ("by doing one of:")
+    if _note(text):
+        return False
+    return _orders(text) or _commits(text)
+
+
+def _any_ancestor_taken(doc: Document, idx: int, taken: set[int]) -> bool:
+    p = doc.list_items[idx].parent
+    while p is not None:
+        if p in taken:
+            return True
+        p = doc.list_items[p].parent
+    return False
+
+
+def _item_ends(doc: Document, tree: _ItemTree, taken: set[int]) -> dict[int, tuple[int, int]]:
+    """Each taken item's end with the nested items that are its details, not those that are items."""
+    n = len(doc.list_items)
+    end = [tree.own_end.get(i, -1) for i in range(n)]
+    end_line = list(tree.own_end_line)
+    for i in range(n - 1, -1, -1):
+        p = _item_parent(doc, tree, doc.list_items[i]) if i in tree.first else doc.list_items[i].parent
+        if p is not None and i not in taken:
+            end[p] = max(end[p], end[i])
+            end_line[p] = max(end_line[p], end_line[i])
+    return {i: (end[i], end_line[i]) for i in taken}
+
+
+def _nested_notes(doc: Document, tree: _ItemTree, idx: int, taken: set[int]) -> str:
+    """The text of the nested items that are details of item ``idx`` ("This has been done: …")."""
+    out = []
+    for j, li in enumerate(doc.list_items):
+        if li.parent == idx and j not in taken and j in tree.first:
+            out.append(_own_text(doc, tree, j))
+    return " ".join(out)
+
+
+def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
+    """Action items in a paragraph: in an action section every line (when each line is one) or
+    sentence that says what to do starts one, and the sentences after it that do not are its
+    explanation; in a lessons section the same; elsewhere only the team's commitments."""
+    if zone == "barred" or block.table is not None:
+        return []
+    label = _lead_in_label_end(doc, block)
+    begin = _skip_space(doc.source.text, label, block.end) if label is not None else block.start
+    units = _units(doc, block, begin)
+    test = _says_to_do if zone in ("action", "lesson") else _commits
+    out: list[ActionItem] = []
+    current: list[tuple[int, int]] = []
+
+    def close() -> None:
+        if current:
+            s, e = current[0][0], current[-1][1]
+            item = ActionItem(
+                doc.source.text[s:e],
+                s,
+                e,
+                doc.source.position(s)[0],
+                doc.source.position(max(s, e - 1))[0],
+                "paragraph",
+                None,
+                section=doc.sections[block.section].title if block.section is not None else None,
+            )
+            item.masked, item.masked_at = doc.masked[s:e], s
+            out.append(item)
+
+    for s, e in units:
+        text = _norm(doc.masked[s:e])
+        if text.endswith(":"):
+            close()  # an introduction ("… beyond saying:"), not an item
+            current = []
+        elif test(text) and not _advice(text) and not _placeholder(text) and not _note(text):
+            close()
+            current = [(s, e)]
+        elif current:
+            current.append((s, e))
+    close()
+    return out
+
+
+ONE_PER_LINE_END = re.compile(r"(?:[,\-–—(/&]|\b(?:and|or|the|a|an|to|of|for|with|in|on|that|which|by))\s*$", re.I)
+
+
+def _units(doc: Document, block: Block, begin: int) -> list[tuple[int, int]]:
+    """The paragraph's lines when each is one item (every line opens with a capital or markup and
+    none runs on into the next), else its sentences."""
+    text = doc.source.text
+    lines, pos = [], begin
+    for raw in text[begin : block.end].split("\n"):
+        s, e = pos, pos + len(raw)
+        pos = e + 1
+        if raw.strip():
+            lines.append((s + len(raw) - len(raw.lstrip()), s + len(raw.rstrip())))
+    if len(lines) > 1 and all(
+        re.match(r"[\W_]*[A-Z0-9]", text[s:e]) and not ONE_PER_LINE_END.search(text[s:e]) for s, e in lines
+    ):
+        return lines
+    from reviewer.sentences import split_block
+
+    return [(max(s.start, begin), s.end) for s in split_block(doc, block) if s.end > begin]
 
 
 class _ItemTree:
@@ -168,6 +579,7 @@ class _ItemTree:
         self.first: dict[int, Block] = {}
         self.own_end: dict[int, int] = {}
         n = len(doc.list_items)
+        self.own_end_line = [-1] * n
         self.end = [-1] * n
         self.end_line = [-1] * n
         for b in doc.blocks:
@@ -176,6 +588,7 @@ class _ItemTree:
                 continue
             self.first.setdefault(i, b)
             self.own_end[i] = max(self.own_end.get(i, b.end), b.end)
+            self.own_end_line[i] = max(self.own_end_line[i], b.end_line)
             self.end[i] = max(self.end[i], b.end)
             self.end_line[i] = max(self.end_line[i], b.end_line)
         # a nested item comes after its parent: fold each subtree into its parent, deepest first
@@ -190,21 +603,29 @@ DONE_HEADING = re.compile(r"\b(?:completed?|done|finished|resolved|already (?:do
 OPEN_HEADING = re.compile(r"\b(?:planned|in[- ]progress|to ?do|open|pending|proposed|remaining)\b", re.I)
 
 
-def _inherit(item: ActionItem, heading: str, ref: date | None) -> None:
-    """What a sub-heading says about all its items: "Immediate actions (completed)",
-    "Short-term (tracked in #40885)". A time frame in a heading ("this week") is not
-    taken as each item's deadline: each item should carry its own date."""
+def _inherit(item: ActionItem, heading: str, ref: date | None, own: str | None = None) -> None:
+    """What a sub-heading says about all its items: "Immediate actions (completed)", "Planned
+    actions (in progress)", "Short-term (tracked in #40885)", "Long-term (Q4 2026)". An absolute
+    time frame (a quarter, a date) dates each item as a due column would; a relative one ("this
+    week") is not taken as each item's deadline: each item should carry its own date."""
     if item.status is None and DONE_HEADING.search(heading) and not OPEN_HEADING.search(heading):
         item.status = "done"
+    elif item.status is None and OPEN_HEADING.search(heading) and not DONE_HEADING.search(heading):
+        item.status = "open"
     if item.ticket is None:
         t = TICKET.search(heading)
         if t is not None:
             item.ticket = t.group(0)
+    own = heading if own is None else own
+    if item.deadline is None and ABSOLUTE_TIME.search(own):
+        d = find_deadline(own, ref)
+        if d is not None and d.valid and d.iso:
+            item.deadline = Deadline(d.text, item.start, item.start, d.iso, d.valid)
 
 
-def _within_item_list(tree: _ItemTree, parent: int, sections: set[int]) -> bool:
-    block = tree.first.get(parent)
-    return block is not None and block.section in sections
+ABSOLUTE_TIME = re.compile(
+    r"\bQ[1-4]\s*'?\d{2,4}\b|\b(?:target|due|by|deadline|eta|until)\b\W*\w*\W*(?:19|20)\d{2}\b", re.I
+)
 
 
 def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | None) -> ActionItem:
@@ -244,7 +665,8 @@ def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | 
         if value:
             item.status = (
                 "done"
-                if re.search(r"\b(?:done|closed|complete[d]?|fixed|resolved|shipped|merged)\b|✅|\[x\]", value)
+                if re.search(r"\b(?:done|closed|complete[d]?|fixed|resolved|shipped|merged)\b|✅|✔|✓|\[x\]", value)
+                or re.fullmatch(r"(?:yes|y|true|x)\W*", value)
                 else "open"
             )
     ticket_cell = cells.get("ticket")
@@ -253,6 +675,7 @@ def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | 
         item.ticket = value or None
     # metadata written into the action cell itself still counts
     _read_metadata(item, ref, keep_owner=item.owner is not None or item.owner_missing_reason is not None)
+    _read_status(item)
     return item
 
 
