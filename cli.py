@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from reviewer import __version__, options
-from reviewer.terminal import echo_error, echo_warning
+from reviewer.terminal import COLOR_CHOICES, color_wanted, echo_error, echo_warning
 
 FORMAT_NAMES = ["text", "json", "sarif", "rdjson", "rdjsonl", "github", "gitlab", "markdown"]
 
@@ -60,27 +60,62 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="pmreview")
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    short_help="Review incident postmortems.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="pmreview")
 def main() -> None:
     """Review incident postmortems for blameful language, person-centred questions and root-cause framing."""
 
 
-@main.command()
+@main.command(short_help="Review postmortem drafts.")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format."
 )
 @options.rule_selection
 @options.fail_on()
+@click.option(
+    "-e", "--exit-zero", is_flag=True, help="Exit 0 even when findings reach --fail-on (errors still exit 2)."
+)
 @options.config_file
 @click.option("--stdin-filename", help="Name to report for text read from '-'.")
-@click.option("--color/--no-color", default=None, help="Colour the text output [default: when writing to a terminal].")
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output to this file (atomically) instead of stdout; errors still go to stderr.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    is_flag=False,
+    flag_value="always",
+    default="auto",
+    show_default=True,
+    help="Colour the text output: auto colours a terminal unless NO_COLOR is set (FORCE_COLOR forces it).",
+)
+@click.option("--no-color", "no_color", is_flag=True, hidden=True, help="Same as --color never.")
 @click.option(
     "--show-source/--no-show-source",
     default=True,
     show_default=True,
     help="Show the offending line under each finding.",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (text or json)."
+)
+@click.option(
+    "-q",
+    "--quiet",
+    count=True,
+    help="Print the findings but no summary line; twice (-qq), nothing but errors (the exit status tells).",
+)
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings that apply to the file given, and where each comes from, then exit.",
 )
 @options.corpus_dir
 @click.option(
@@ -91,7 +126,7 @@ def main() -> None:
 @click.option(
     "--changed-lines-only",
     is_flag=True,
-    help="Report only findings on lines changed since HEAD (same as --diff-base HEAD).",
+    help="Report only findings on lines changed since HEAD (same as --diff-base HEAD; before the first commit, all).",
 )
 @options.results_cache
 def review(
@@ -101,10 +136,16 @@ def review(
     ignore: tuple[str, ...],
     extend_select: tuple[str, ...],
     fail_on: str | None,
+    exit_zero: bool,
     config_file: Path | None,
     stdin_filename: str | None,
-    color: bool | None,
+    output_file: Path | None,
+    color: str,
+    no_color: bool,
     show_source: bool,
+    statistics: bool,
+    quiet: int,
+    show_settings: bool,
     corpus_dir: Path | None,
     diff_base: str | None,
     changed_lines_only: bool,
@@ -113,43 +154,125 @@ def review(
 ) -> None:
     """Review postmortem drafts: files, directories (*.md, *.markdown, *.txt) or '-' for stdin.
 
-    Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input errors.
+    Exit status: 0 no finding at or above --fail-on (or --exit-zero), 1 findings, 2 usage or input errors.
     """
     from reviewer.config import ConfigError
     from reviewer.diff import DiffError, on_changed_lines
     from reviewer.engine import expand, review_inputs
     from reviewer.findings import Severity
-    from reviewer.formatters import FORMATS
     from reviewer.nlp import ModelError
     from reviewer.recurrence import IndexError_
-    from reviewer.ruleset import RuleError
+    from reviewer.ruleset import RuleError, apply_severities
 
+    if statistics and fmt not in ("text", "json"):
+        _fail(f"--statistics prints text or json, not --format {fmt}")
     try:
         options = review_options(select, ignore, extend_select, config_file, corpus_dir, no_cache, cache_dir)
+        if show_settings:
+            _show_settings(paths, stdin_filename, options, fail_on)
+            return
         inputs = expand(paths, stdin_filename)
         base = diff_base or ("HEAD" if changed_lines_only else None)
         changed = _changed_files(base) if base else None
         if changed is not None:
             inputs = [i for i in inputs if _resolved(i) in changed]
         report = review_inputs(inputs, options)
-        if changed is not None:
-            for result in report.files:
+        for result in report.files:
+            if result.config is not None:
+                apply_severities(result.findings, report.rules, result.config.severity)
+            if changed is not None:
                 result.findings = on_changed_lines(result.findings, changed.get(_resolved(result), set()))
     except (RuleError, ConfigError, ModelError, IndexError_, DiffError) as exc:
         _fail(str(exc))
-    if fmt == "text":
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(FORMATS[fmt](report, color=use_color, show_source=show_source), nl=False, color=use_color)
-        for error in report.errors:
-            echo_error(error)
-    else:
-        click.echo(FORMATS[fmt](report), nl=False)
-        for error in report.errors:
-            echo_error(error)
+    if quiet < 2 or output_file is not None:
+        use_color = color_wanted("never" if no_color else color, sys.stdout if output_file is None else None)
+        _emit(_render(report, fmt, statistics, quiet, use_color, show_source), output_file, use_color)
+    for error in report.errors:
+        echo_error(error)
     if report.errors:
         sys.exit(2)
     threshold = Severity.parse(fail_on) if fail_on else report.fail_on()
-    sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
+    sys.exit(0 if exit_zero else 1 if any(f.severity >= threshold for f in report.findings) else 0)
+
+
+def _render(report, fmt: str, statistics: bool, quiet: int, color: bool, show_source: bool) -> str:
+    """The output of ``review``: the format asked for, or the counts per rule (``--statistics``)."""
+    from reviewer.formatters import FORMATS
+    from reviewer.formatters.common import statistics as count_rules
+    from reviewer.formatters.text import format_statistics
+    from reviewer.terminal import dumps
+
+    if statistics:
+        return dumps(count_rules(report), indent=2) + "\n" if fmt == "json" else format_statistics(report, color=color)
+    if fmt == "text":
+        return FORMATS[fmt](report, color=color, show_source=show_source, summary=not quiet)
+    return FORMATS[fmt](report)
+
+
+def _emit(text: str, output_file: Path | None, color: bool) -> None:
+    """To stdout, or to ``output_file`` through a temporary file and a rename (a CI step that reads the
+    file never sees half of it). As for every file pmreview writes, a path inside the working tree
+    that a link leads out of (or into .git) is refused: a pull request can add such a link."""
+    from reviewer.source import describe_os_error
+    from reviewer.workspace import escapes, repo_root, write_atomic
+
+    if output_file is None:
+        click.echo(text, nl=False, color=color)
+        return
+    if escapes(output_file, repo_root()):
+        _fail(f"{output_file}: is a symbolic link that leads outside the working tree or into .git; not written")
+    if output_file.is_dir():
+        _fail(f"{output_file}: is a directory; not written")
+    try:
+        write_atomic(output_file, text.encode("utf-8"))
+    except OSError as exc:
+        _fail(f"{output_file}: cannot write: {describe_os_error(exc)}")
+
+
+def _show_settings(paths: tuple[str, ...], stdin_filename: str | None, options, fail_on: str | None) -> None:
+    """``--show-settings``: the configuration one file is reviewed with, each value with its origin."""
+    from reviewer.config import discover, settings_table
+    from reviewer.engine import _file_config, rules_for
+    from reviewer.ruleset import severity_of
+    from reviewer.terminal import dumps, printable
+
+    if len(paths) != 1:
+        _fail("--show-settings takes one file (or '-' for the configuration stdin is reviewed with)")
+    target = Path.cwd() if paths[0] == "-" else Path(paths[0])
+    if options.config_file is not None:
+        config = _file_config(options)
+    else:
+        config = discover((target if target.is_dir() else target.parent).resolve())
+    flags = {
+        "select": options.select,
+        "ignore": options.ignore,
+        "extend-select": options.extend_select or None,
+        "fail-on": fail_on,
+        "corpus": options.corpus,
+    }
+    click.echo(f"# settings for {printable(paths[0])}")
+    click.echo(f"# configuration file: {printable(str(config.path)) if config.path else 'none (defaults)'}")
+    for key, value, source in settings_table(config):
+        if flags.get(key) is not None:
+            value, source = flags[key], f"command line (--{key})"
+        click.echo(printable(f"{key} = {dumps(_plain(value))}  # {source}"))
+    rules = rules_for(config, options, (stdin_filename or "<stdin>") if paths[0] == "-" else paths[0])
+    click.echo(f"# {len(rules)} rules in effect (code, severity, name)")
+    for rule in rules:
+        click.echo(f"{rule.code}  {severity_of(rule, config.severity)!s:<7}  {rule.name}")
+
+
+def _plain(value):
+    """A setting as JSON can show it: tuples as lists, paths and severities as text."""
+    from reviewer.findings import Severity
+
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Path | Severity):
+        return str(value)
+    return value
 
 
 def _changed_files(base: str) -> dict[Path, set[int]]:
@@ -164,9 +287,16 @@ def _resolved(item) -> Path:
     return (item.file if getattr(item, "file", None) is not None else Path(item.path)).resolve()
 
 
-@main.command("actions")
+@main.command("actions", short_help="Export the action items of postmortems.")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "markdown"]), default="markdown", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "markdown"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Use this configuration file."
 )
@@ -209,12 +339,12 @@ def corpus_and_index(
     return config.corpus, index_dir or config.index_dir
 
 
-@main.group()
+@main.group(short_help="Index past postmortems for recurrence.")
 def corpus() -> None:
     """Build and inspect the index of past postmortems used for recurrence."""
 
 
-@corpus.command("index")
+@corpus.command("index", short_help="Index (or update) a folder of past postmortems.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option(
     "--index-dir",
@@ -257,9 +387,13 @@ def corpus_index(directory: Path | None, index_dir: Path | None) -> None:
     )
 
 
-@corpus.command("stats")
+@corpus.command("stats", short_help="What a corpus index holds.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
-@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index lives [default: DIR/.pmreview].",
+)
 def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
     """Documents, factors, action items, model and age of a corpus index, and the documents
     that yielded no factors or no action items (a layout pmreview cannot read)."""
@@ -294,7 +428,7 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
             click.echo(f"  {printable(d.path)}")
 
 
-@main.command("match")
+@main.command("match", short_help="Similar past incidents for each factor.")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--corpus",
@@ -302,7 +436,11 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of past postmortems (indexed).",
 )
-@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index lives [default: the corpus folder's .pmreview].",
+)
 @click.option("--top-k", type=click.IntRange(min=1), default=5, show_default=True, help="Matches to list per factor.")
 @click.option(
     "--min-score",
@@ -310,7 +448,9 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
     default=None,
     help="Only matches at or above this score [default: the calibrated threshold].",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 def match_cmd(
     paths: tuple[str, ...],
     corpus_dir: Path | None,
@@ -384,7 +524,7 @@ def match_cmd(
         click.echo(dumps({"version": 1, "results": results}, indent=2))
     else:
         for r in results:
-            click.echo(click.style(printable(r["path"]), bold=True))
+            click.echo(click.style(printable(r["path"]), bold=True), color=color_wanted("auto", sys.stdout))
             for f in r["factors"]:
                 if not f["matches"]:
                     continue
@@ -416,8 +556,15 @@ def match_cmd(
     sys.exit(2 if errors else 0)
 
 
-@main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@main.command("rules", short_help="List every rule.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def rules_cmd(fmt: str) -> None:
     """List every rule: code, name, severity and what it flags."""
     import json
@@ -439,7 +586,7 @@ def rules_cmd(fmt: str) -> None:
             click.echo(f"{r.code}  {r.name:<28} {r.severity!s:<8} {r.summary()}")
 
 
-@main.command("rule")
+@main.command("rule", short_help="Explain one rule.")
 @click.argument("selector")
 def rule_cmd(selector: str) -> None:
     """Explain one rule (by code or name): what it does, why, an example and what to write instead."""

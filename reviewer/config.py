@@ -46,6 +46,9 @@ class Config:
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.WARNING
+    # (rule selector, severity) from ``[tool.pmreview.severity]``; the most specific selector
+    # wins (reviewer.ruleset.severity_of), so ``BL = "error"`` with ``BL003 = "info"`` works
+    severity: tuple[tuple[str, Severity], ...] = ()
     exclude: tuple[str, ...] = ()
     allowed_terms: tuple[str, ...] = ()  # literal phrases (the engine escapes them)
     system_names: tuple[str, ...] = ()  # literal names (compared as words)
@@ -62,6 +65,7 @@ class Config:
     index_dir: Path | None = None
     recurrence_threshold: float | None = None
     root: Path = field(default_factory=Path.cwd)
+    given: frozenset[str] = frozenset()  # the keys ``path`` set, for --show-settings
 
     def ignores_for(self, path: str) -> tuple[str, ...]:
         """Codes ignored for one file: ``ignore`` plus the ``per-file-ignores`` whose glob matches."""
@@ -215,6 +219,14 @@ def _severity(path: Path, key: str, value: Any) -> Severity:
         raise ConfigError(f"{path}: {key}: {exc}") from None
 
 
+def _severities(path: Path, key: str, value: Any) -> tuple[tuple[str, Severity], ...]:
+    """``[severity]``: rule selector -> severity. A selector naming no rule is an error, as in ``select``:
+    a typo would otherwise leave the rule at its shipped severity and ``fail-on`` silently lax."""
+    table = _table_of(path, key, value)
+    _selectors(path, key, list(table))
+    return tuple((selector, _severity(path, f"{key}.{selector}", level)) for selector, level in table.items())
+
+
 def _flag(path: Path, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: {key!r} must be true or false")
@@ -231,6 +243,7 @@ KEYS: dict[str, Callable[[Path, str, Any], Any]] = {
     "extend-select": _selectors,
     "per-file-ignores": _per_file_ignores,
     "fail-on": _severity,
+    "severity": _severities,
     "exclude": _strings,
     "allowed-terms": _strings,
     "system-names": _strings,
@@ -255,7 +268,7 @@ def parse_table(path: Path, table: dict[str, Any]) -> Config:
     values = {key.replace("-", "_"): KEYS[key](path, key, value) for key, value in table.items()}
     if "required_sections" in values:
         _known_sections(path, values["required_sections"], values.get("section_aliases", {}))
-    return Config(path=path, root=path.parent, **values)
+    return Config(path=path, root=path.parent, given=frozenset(table), **values)
 
 
 def _settings_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -318,3 +331,26 @@ def discover(directory: Path) -> Config:
 def with_overrides(config: Config, **overrides: Any) -> Config:
     """Command-line flags replace the file's values; None means 'not given'."""
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def settings_table(config: Config) -> list[tuple[str, Any, str]]:
+    """(key, effective value, where it came from) for every key: the file that set it, or ``default``.
+
+    For ``--show-settings``. The literal phrases (person roles, section aliases) are kept as
+    escaped patterns; they are shown as the words they match."""
+    out = []
+    for key in KEYS:
+        value = getattr(config, key.replace("-", "_"))
+        if key == "person-roles":
+            value = tuple(_unescaped(v) for v in value)
+        elif key == "section-aliases":
+            value = {name: tuple(_unescaped(v) for v in aliases) for name, aliases in value.items()}
+        elif key == "severity":
+            value = dict(value)
+        out.append((key, value, str(config.path) if key in config.given else "default"))
+    return out
+
+
+def _unescaped(pattern: str) -> str:
+    """The phrase ``literal_pattern`` made ``pattern`` from (re.escape only adds backslashes)."""
+    return re.sub(r"\\(.)", r"\1", pattern, flags=re.S)

@@ -84,16 +84,19 @@ def _strip_prefix(name: str) -> str:
     return name[2:] if name.startswith(("b/", "a/")) else name
 
 
-def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, set[int]]]:
+def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, set[int]] | None]:
     """Lines added or changed in the working tree relative to ``base`` (a commit, branch or tag).
 
     Uses the merge base for ``A...`` style comparison, so a branch behind its base still
     shows only its own changes. Returns the repository root and {absolute path: lines};
-    a file absent from the map is unchanged.
+    a file absent from the map is unchanged. The map is None in a repository without a
+    commit yet (the first commit, where ``HEAD`` names nothing): every line is new.
     """
     if base.startswith("-"):  # would reach git as an option, not a revision
         raise DiffError(f"--diff-base {base!r}: not a git revision")
     root = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
+    if not _has_commits(root):
+        return root, None
     try:
         merge_base = _git(["merge-base", base, "HEAD"], root).strip()
     except DiffError:
@@ -113,6 +116,15 @@ def changed_lines(base: str, cwd: Path | None = None) -> tuple[Path, dict[Path, 
         n = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
         files[p] = set(range(1, n + 1))  # a new file: every line is new
     return root, files
+
+
+def _has_commits(root: Path) -> bool:
+    """False before the first commit: ``HEAD`` is unborn, so there is no base to compare with."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
+    except DiffError:
+        return False
+    return True
 
 
 def _git(args: list[str], cwd: Path | None) -> str:

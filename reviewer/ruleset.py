@@ -9,6 +9,7 @@ rejects unknown keys, duplicate codes or names, and unknown kinds, naming the fi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from reviewer.findings import Severity
+from reviewer.findings import Finding, Severity
 from reviewer.resources import lexicon_dir, rules_dir
 
 CODE = re.compile(r"^[A-Z]{2}\d{3}$")
@@ -246,17 +247,18 @@ def known_selector(rules: list[Rule] | tuple[Rule, ...], selector: str) -> bool:
     return any(matches_selector(r, selector) for r in rules)
 
 
+def specificity(rule: Rule, selectors: Iterable[str]) -> int:
+    """How closely the best of ``selectors`` names ``rule``: -1 none, 0 ALL, a prefix's length, 99 its name."""
+    best = -1
+    for s in selectors:
+        if matches_selector(rule, s):
+            best = max(best, 99 if s == rule.name else (0 if s.upper() == "ALL" else len(s)))
+    return best
+
+
 def select(rules: list[Rule] | tuple[Rule, ...], select: list[str] | None, ignore: list[str]) -> list[Rule]:
     """Ruff's semantics: the most specific selector wins; by default every stable rule is on, and a
     preview rule only when it is selected by its own code or name."""
-
-    def specificity(rule: Rule, selectors: list[str]) -> int:
-        best = -1
-        for s in selectors:
-            if matches_selector(rule, s):
-                best = max(best, 99 if s == rule.name else (0 if s.upper() == "ALL" else len(s)))
-        return best
-
     chosen = []
     for rule in rules:
         on = specificity(rule, select) if select else (0 if rule.status != "preview" else -1)
@@ -266,3 +268,29 @@ def select(rules: list[Rule] | tuple[Rule, ...], select: list[str] | None, ignor
         if on >= 0 and off < on:
             chosen.append(rule)
     return chosen
+
+
+def severity_of(rule: Rule, overrides: Iterable[tuple[str, Severity]]) -> Severity:
+    """The rule's severity under a ``severity`` table of (selector, severity): the most specific
+    selector that names the rule wins, as in ``select`` (``BL003`` over ``BL`` over ``ALL``); a
+    rule no selector names keeps the severity its file gives it."""
+    best, chosen = -1, rule.severity
+    for selector, severity in overrides:
+        rank = specificity(rule, (selector,))
+        if rank >= best and rank >= 0:
+            best, chosen = rank, severity
+    return chosen
+
+
+def apply_severities(
+    findings: Iterable[Finding], rules: Mapping[str, Rule], overrides: Iterable[tuple[str, Severity]]
+) -> None:
+    """Give each finding its rule's configured severity (``rules`` by code). Idempotent: the
+    severity comes from the rule and the table, never from the finding's current one."""
+    overrides = tuple(overrides)
+    if not overrides:
+        return
+    for f in findings:
+        rule = rules.get(f.code)
+        if rule is not None:
+            f.severity = severity_of(rule, overrides)

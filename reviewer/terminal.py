@@ -12,8 +12,10 @@ them as ``\\uXXXX``.
 from __future__ import annotations
 
 import json
+import os
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 _BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
 """Embeddings, overrides and isolates: they reorder the characters that follow them."""
@@ -40,6 +42,27 @@ def one_line(text: str) -> str:
     workflow commands (``::error::…``) on stderr just as on stdout.
     """
     return printable(text).replace("\n", "\u240a").replace("\t", "\u2409")
+
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def color_wanted(when: str, stream: TextIO | None, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether to colour what goes to ``stream``: ``--color always|never`` decides; ``auto`` follows
+    the environment (https://no-color.org: a non-empty ``NO_COLOR`` turns colour off, then a
+    non-empty ``FORCE_COLOR`` other than ``0`` turns it on, as CI logs that render ANSI set it),
+    and else colours a terminal only. No stream (``--output-file``) is a file: only ``always``."""
+    if when != "auto":
+        return when == "always"
+    if stream is None:
+        return False
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def echo_error(message: str) -> None:

@@ -7,6 +7,7 @@ Markdown summary agree on which finding comes first and on what a path means.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 from reviewer.engine import FileResult, Report
@@ -93,3 +94,18 @@ def severity_parts(counts: dict[str, int]) -> str:
 
 
 SEVERITY_ORDER = tuple(sorted(Severity, reverse=True))
+
+
+def statistics(report: Report) -> list[dict[str, str | int]]:
+    """Findings per rule, most first (then by code): ``--statistics`` in text and JSON.
+
+    A rule's severity is that of its findings (a configuration may have changed it from
+    the rule's own); should they differ, the highest."""
+    counts = Counter(f.code for f in report.findings)
+    names: dict[str, str] = {}
+    levels: dict[str, Severity] = {}
+    for f in report.findings:
+        names[f.code] = f.name
+        levels[f.code] = max(levels.get(f.code, f.severity), f.severity)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [{"code": c, "name": names[c], "severity": str(levels[c]), "count": n} for c, n in ranked]

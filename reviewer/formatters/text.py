@@ -13,12 +13,16 @@ import click
 
 from reviewer.engine import Report
 from reviewer.findings import Severity
+from reviewer.formatters.common import statistics
 from reviewer.terminal import one_line, printable
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
-def format_text(report: Report, color: bool = False, show_source: bool = True, **_: Any) -> str:
+def format_text(report: Report, color: bool = False, show_source: bool = True, summary: bool = True, **_: Any) -> str:
+    """The findings by file, then one summary line (``summary=False``: ``--quiet``). Errors are not
+    part of it: the command prints each once, on stderr, whatever the format."""
+
     def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if color else text
 
@@ -50,11 +54,11 @@ def format_text(report: Report, color: bool = False, show_source: bool = True, *
             elif f.fix:
                 out.append(style("           = help: ", fg="green") + printable(f.fix))
         out.append("")
-    for error in report.errors:
-        out.append(style("error: ", fg="red", bold=True) + one_line(error))
+    files = len([r for r in report.files if not r.error])
+    if not summary or not files:  # no file reviewed: the errors (on stderr) say it all
+        return "\n".join(out) + "\n" if out else ""
     counts = report.counts()
     total = sum(counts.values())
-    files = len([r for r in report.files if not r.error])
     if total:
         parts = ", ".join(f"{n} {sev}" + ("s" if n != 1 and sev != "info" else "") for sev, n in counts.items() if n)
         out.append(
@@ -76,3 +80,18 @@ def _applied(source, suggestion) -> str:
     end = source.offset(last + 1) - 1 if last < len(source.line_starts) else len(source.text)
     text = source.text[start : suggestion.start] + suggestion.text + source.text[suggestion.end : end]
     return " ".join(text.split())
+
+
+def format_statistics(report: Report, color: bool = False, **_: Any) -> str:
+    """``--statistics``: one line per rule that fired, most findings first (``ruff check --statistics``)."""
+    rows = statistics(report)
+    if not rows:
+        return ""
+    width = len(str(rows[0]["count"]))
+    lines = []
+    for row in rows:
+        sev = f"{row['severity']:<7}"
+        if color:
+            sev = click.style(sev, fg=COLOURS[Severity.parse(row["severity"])])
+        lines.append(f"{row['count']:>{width}}  {row['code']}  {sev}  {row['name']}")
+    return "\n".join(lines) + "\n"
