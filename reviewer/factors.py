@@ -62,6 +62,11 @@ def _in_sections(doc: Document, names: tuple[str, ...]) -> set[int]:
 
 NAMED_ELSEWHERE = ("summary", "detection", "resolution", "lessons_learned", "what_went_poorly")
 """Named sections whose nested topic headings are read only when the document has no factor section."""
+ASIDES = ("action_items", "questions")
+NAMED_CAUSE = re.compile(
+    r"\b(?:(?:root|primary|main|underlying|ultimate|real|actual)\s+cause|caused\s+by|the\s+cause\s+of)\b", re.I
+)
+"""A sentence that names a cause outright, read even where factors are not looked for."""
 NOT_FACTORS = ("timeline", "action_items", "what_went_well", "questions", "impact")
 """Sections whose text never states a factor: what happened when, what will be done, what helped,
 what is still open, who was hurt."""
@@ -100,7 +105,9 @@ def factors(doc: Document) -> list[Factor]:
         if any(b.section is None for b in doc.blocks):
             elsewhere.add(None)  # type: ignore[arg-type]  # text before the first heading
     more = _collect(doc, elsewhere, actions, explains=_explains())
-    return sorted(found + more, key=lambda f: f.start)
+    # "The primary cause of these issues is…" written among the action items is still a cause
+    aside = _collect(doc, _in_sections(doc, ASIDES) - inside, actions, explains=NAMED_CAUSE)
+    return sorted(found + more + aside, key=lambda f: f.start)
 
 
 def _section_index(doc: Document, offset: int) -> int | None:
