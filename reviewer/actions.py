@@ -281,13 +281,19 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
             for item in _prose_items(doc, block, zones[block.section]):
                 _read_item(doc, item, ref)
                 items.append(item)
-        elif block.kind == "paragraph" and block.list_item is None and not block.quoted and block.section is None:
+        elif block.kind == "paragraph" and block.list_item is None and not block.quoted and _reads_as_document(doc):
             for item in _prose_items(doc, block, "prose"):
                 _read_item(doc, item, ref)
                 items.append(item)
     items.extend(_table_items(doc, zones, ref))
     items.sort(key=lambda i: i.start)
     return items
+
+
+def _reads_as_document(doc: Document) -> bool:
+    """Text outside any section is read for commitments only in a document (headings, or several
+    paragraphs of prose): a sentence or two on their own are a snippet, which the language rules read."""
+    return bool(doc.sections) or sum(1 for b in doc.blocks if b.kind == "paragraph") >= 3
 
 
 def _read_item(doc: Document, item: ActionItem, ref: date | None, notes: str = "") -> None:
@@ -301,12 +307,16 @@ def _read_item(doc: Document, item: ActionItem, ref: date | None, notes: str = "
 
 
 def _heading_chain(doc: Document, s) -> str:
-    """The item's heading and those above it: "Planned actions" over a lead-in still says planned."""
+    """The item's heading and those above it up to the document's title: "Planned actions" over a
+    lead-in still says planned. The title is left out: a "resolved" incident is no done item."""
     titles, seen = [], 0
     i = doc.sections.index(s)
     while i is not None and seen < 4:
-        titles.append(doc.sections[i].title)
-        i, seen = doc.sections[i].parent, seen + 1
+        sec = doc.sections[i]
+        if seen and sec.level <= 1:
+            break
+        titles.append(sec.title)
+        i, seen = sec.parent, seen + 1
     return " / ".join(titles)
 
 
@@ -612,11 +622,11 @@ def _inherit(item: ActionItem, heading: str, ref: date | None, own: str | None =
         item.status = "done"
     elif item.status is None and OPEN_HEADING.search(heading) and not DONE_HEADING.search(heading):
         item.status = "open"
+    own = heading if own is None else own
     if item.ticket is None:
-        t = TICKET.search(heading)
+        t = TICKET.search(own)
         if t is not None:
             item.ticket = t.group(0)
-    own = heading if own is None else own
     if item.deadline is None and ABSOLUTE_TIME.search(own):
         d = find_deadline(own, ref)
         if d is not None and d.valid and d.iso:

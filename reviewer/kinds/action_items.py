@@ -25,6 +25,8 @@ from reviewer.kinds.base import Context, Hit, Kind, compile_pattern
 from reviewer.markdown import Document
 
 CHECKS = {"owner", "deadline", "scope", "vigilance", "count", "none", "deadline-valid"}
+LINKED = re.compile(r"\]\(|\]\[|https?://")  # a link: the tracked issue or PR defines the work
+CONDITION = re.compile(r"\b(?:when|whenever|while|during|if|until|before|after)\b", re.I)
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|double|half)\b", re.I)
 
 
@@ -40,6 +42,7 @@ class ActionItems(Kind):
         "patterns": False,
         "vague": False,
         "vague_whole": False,
+        "vague_anywhere": False,
         "always_vague": False,
         "needs_target": False,
         "concrete": False,
@@ -62,6 +65,7 @@ class ActionItems(Kind):
         self.vague = pats("vague")
         self.vague_whole = [re.compile(rf"^(?:{p})\W*$", re.I) for p in o.get("vague_whole", [])]
         self.always_vague = pats("always_vague")
+        self.vague_anywhere = pats("vague_anywhere")
         self.needs_target = pats("needs_target")
         self.concrete = pats("concrete")
         self.max = int(o.get("max", 7))
@@ -136,13 +140,23 @@ class ActionItems(Kind):
         if c == "vigilance":
             return any(p.search(text) for p in self.patterns)
         if c == "scope":
-            if any(p.match(text) for p in self.vague_whole) or any(p.match(text) for p in self.always_vague):
-                return True
-            anchors = sum(1 for p in self.concrete if p.search(text))
-            if any(p.match(text) for p in self.vague) and anchors == 0:
-                return True
-            return any(p.match(text) for p in self.needs_target) and not NUMBER.search(text)
+            return self._vague(item, text)
         return False
+
+    def _vague(self, item: ActionItem, text: str) -> bool:
+        """Could a reader tell when it is done? Not when it asks for care, names no object
+        ("Update the runbook"), or wants "a better way", "more alerts" or "a strategy" with no
+        figure or tracked issue to define it; an investigation or a fix is concrete once it names
+        what it is about (a named component, a message, a condition) or links its issue."""
+        if any(p.match(text) for p in self.vague_whole) or any(p.match(text) for p in self.always_vague):
+            return True
+        tracked = bool(item.ticket) or bool(LINKED.search(item.text))
+        if any(p.search(text) for p in self.vague_anywhere) and not tracked and not NUMBER.search(text):
+            return True
+        anchors = tracked + sum(1 for p in self.concrete if p.search(text))
+        if any(p.match(text) for p in self.vague) and anchors == 0:
+            return True
+        return any(p.match(text) for p in self.needs_target) and not NUMBER.search(text) and not CONDITION.search(text)
 
     def _phrase(self, item: ActionItem) -> tuple[int, int] | None:
         """Where in the item the call for care is ("…, including 'never ignore errors in staging'"
