@@ -221,8 +221,6 @@ def _emit(text: str, output_file: Path | None, color: bool) -> None:
         return
     if escapes(output_file, repo_root()):
         _fail(f"{output_file}: is a symbolic link that leads outside the working tree or into .git; not written")
-    if output_file.is_dir():
-        _fail(f"{output_file}: is a directory; not written")
     try:
         write_atomic(output_file, text.encode("utf-8"))
     except OSError as exc:
@@ -275,11 +273,12 @@ def _plain(value):
     return value
 
 
-def _changed_files(base: str) -> dict[Path, set[int]]:
+def _changed_files(base: str) -> dict[Path, set[int]] | None:
+    """{resolved path: changed lines}; None where every line counts as changed (no commit yet)."""
     from reviewer.diff import changed_lines
 
     _, files = changed_lines(base)
-    return {p.resolve(): lines for p, lines in files.items()}
+    return None if files is None else {p.resolve(): lines for p, lines in files.items()}
 
 
 def _resolved(item) -> Path:

@@ -142,3 +142,18 @@ def test_untracked_fifo_does_not_hang_the_diff(cli, repo: Path) -> None:
     result = cli("review", "--no-cache", "--format", "json", "--changed-lines-only", "postmortems")
     assert result.exit_code in (0, 1)  # reached the end; a folder walk skips what is not a regular file
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("flags", [("--changed-lines-only",), ("--diff-base", "HEAD")])
+def test_before_the_first_commit_every_line_is_new(cli, tmp_path: Path, monkeypatch, flags: tuple[str, ...]) -> None:
+    """The documented pre-commit hook on a new repository's first commit: HEAD names nothing yet."""
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "postmortems").mkdir()
+    (tmp_path / "postmortems" / "first.md").write_text(BEFORE, encoding="utf-8")
+    _git(tmp_path, "add", ".")  # staged, as pre-commit sees it
+    monkeypatch.chdir(tmp_path)
+    full = _codes_and_lines(cli("review", "--no-cache", "--format", "json", "postmortems"))
+    result = cli("review", "--no-cache", "--format", "json", *flags, "postmortems")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert full and _codes_and_lines(result) == full
