@@ -112,7 +112,7 @@ def _meaning() -> dict[str, re.Pattern[str]]:
         "advice": re.compile(alt(lx["advice"]), re.I),
         "done": re.compile(alt(lx["status_done"]), re.I),
         "open": re.compile(alt(lx["status_open"]), re.I),
-        "past": re.compile(rf"^[\W_]*(?:[a-z-]+ed|{lx['past_openers']})\s+(?:{lx['past_objects']})\b", re.I),
+        "past": re.compile(rf"^[\W_]*(?:{NOT_PAST}[a-z-]+ed|{lx['past_openers']})\s+(?:{lx['past_objects']})\b", re.I),
         "link_word": re.compile(rf"^\W*(?:{lx['link_words']})\W*$", re.I),
     }
 
@@ -186,6 +186,10 @@ def _read_status(item: ActionItem, notes: str = "") -> None:
         item.status = "done"
 
 
+NOT_PAST = r"(?!(?:need|feed|seed|proceed|exceed|succeed|speed|embed|breed|bleed|shed|wed)\b)"
+PAST_WE = re.compile(rf"^\W*we {NOT_PAST}[a-z-]+ed\b", re.I)
+
+
 def _tense_status(item: ActionItem) -> None:
     """An item whose first word is a past-tense verb with an object ("Reverted the change", "We
     tweaked the quota") reports work done."""
@@ -193,7 +197,7 @@ def _tense_status(item: ActionItem) -> None:
         return
     m = _meaning()
     text = _norm(item.masked or item.text)
-    if m["past"].search(text) or m["done_report"].match(text) or re.match(r"^\W*we (?:[a-z-]+ed)\b", text, re.I):
+    if m["past"].search(text) or m["done_report"].match(text) or PAST_WE.match(text):
         item.status = "done"
 
 
@@ -726,6 +730,10 @@ def _read_metadata(item: ActionItem, ref: date | None, keep_owner: bool = False)
                 else:
                     item.owner = value
                 spans.append((s, e))
+        if item.owner is None and item.owner_missing_reason is None:
+            found = _named_owner(text)
+            if found is not None:
+                item.owner = found
     d = find_deadline(text, ref)
     if d is not None and item.deadline is None:
         item.deadline = d
@@ -738,6 +746,9 @@ def _read_metadata(item: ActionItem, ref: date | None, keep_owner: bool = False)
     if p is not None and item.priority is None:
         item.priority = p[0]
         spans.append((p[1], p[2]))
+    elif item.priority is None and (w := PRIORITY_WORD.match(text)) is not None:
+        item.priority = find_priority(f"priority {w.group(1)}")[0]  # "**HIGH** Include …"
+        spans.append((w.start(1), w.end(1)))
     t = TICKET.search(text)
     if t is not None and item.ticket is None:
         item.ticket = t.group(0)
@@ -780,6 +791,27 @@ def _trailing_owner(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+PRIORITY_WORD = re.compile(r"^[\W_]*(CRITICAL|URGENT|HIGH|MEDIUM|LOW)\b(?![\w-])")  # a priority written in capitals
+SUBJECT_OWNER = re.compile(
+    r"^\W*(?:the\s+)?((?-i:[A-Z][\w-]*[A-Z][\w-]*)|(?:[\w-]+\s+){0,3}(?:team|squad|group|guild))\s+"
+    r"(?:will(?!\s+be\b)|should|must|has|have|is going to|are going to|plans? to|is (?:planning|exploring|working on|looking into))\b",
+    re.I,
+)
+NAME_TO = re.compile(
+    r"\((?-i:([A-Z][a-z]+(?: [A-Z][a-z]+)?)) (?:to|will|calls?|owns?|leads?|drives?|handles?|takes?)\b[^()]*\)"
+)
+
+
+def _named_owner(text: str) -> str | None:
+    """An owner named as the item's subject ("DevEx will migrate …", "The storage team should …")
+    or in a note ("(Kim to follow up)", "(Ana calls the meeting)")."""
+    m = SUBJECT_OWNER.match(text)
+    if m and not _compiled()["verb_start"].match(m.group(1)):
+        return m.group(1).strip()
+    m = NAME_TO.search(text)
+    return m.group(1) if m else None
+
+
 def _owner_like(value: str) -> bool:
     if not value or len(value) > 40 or find_deadline(value, None) or find_priority(value):
         return False
@@ -789,12 +821,15 @@ def _owner_like(value: str) -> bool:
     if len(words) > 4:
         return False
     c = _compiled()
-    if c["verb_start"].match(value):
-        return False
+    if c["verb_start"].match(value) or _meaning()["link_word"].match(value):
+        return False  # "([Issue](…))", "([PR](…))": link text names no one
     if c["teamish"].search(value):
         return True
-    # a person's name: one to three capitalised words
-    return all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words) and len(words) <= 3
+    # a person's name: one to three capitalised words, initials included ("M. Chen")
+    return len(words) <= 3 and all(
+        re.fullmatch(r"[A-Z]\.", w) or (w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha())
+        for w in words
+    )
 
 
 def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
