@@ -126,7 +126,15 @@ def _commits(text: str) -> bool:
     "we are looking into …", "the foundation is planning …", "we have since added …"."""
     m = _meaning()
     text = m["hindsight"].sub(" ", text)
-    return bool(m["commit"].search(text) or m["planning"].search(text) or m["done_report"].search(text))
+    if any(not SUBORDINATE.search(text, 0, c.start()) for c in m["commit"].finditer(text)):
+        return True
+    return bool(m["planning"].search(text) or m["done_report"].search(text))
+
+
+# "… because we must wait for the tests": a subordinate clause explains, it commits to nothing
+SUBORDINATE = re.compile(
+    r"\b(?:because|since|as|so|which|when|while|if|although|though|until|unless|where|whether|whenever)\s+$", re.I
+)
 
 
 def _orders(text: str) -> bool:
@@ -169,7 +177,7 @@ def _note(text: str) -> bool:
     return bool(m["done"].search(text)) and len(text.split()) <= 12
 
 
-def _read_status(item: ActionItem, notes: str = "") -> None:
+def _read_status(item: ActionItem, notes: str = "", raw: str = "") -> None:
     """Status written in words, in the item or in a nested note: "(DONE)", "Done:", "✅",
     ~~struck through~~, "This has been done", "(in progress)", "TODO"; an item whose first word is a
     past-tense verb with an object ("Reverted the change") reports work done."""
@@ -177,8 +185,12 @@ def _read_status(item: ActionItem, notes: str = "") -> None:
         return
     m = _meaning()
     text = _norm(item.masked or item.text)
-    src = item.text.strip()
-    if re.fullmatch(r"~~.+~~\W*", src, re.S) or m["done"].search(text) or m["done"].search(src[:4]):
+    src = (raw or item.text).strip()
+    if (
+        re.fullmatch(r"(?:[-*+]|\d+[.)])?\s*(?:\[.\]\s*)?~~.+~~\W*", src, re.S)
+        or m["done"].search(text)
+        or m["done"].search(src[:4])
+    ):
         item.status = "done"
     elif m["open"].search(text):
         item.status = "open"
@@ -263,6 +275,7 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
     ref = document_date(doc.front_matter, doc.source.text, doc.source.path)
     items: list[ActionItem] = []
     tree = _ItemTree(doc)
+    sec_pos = {id(s): k for k, s in enumerate(doc.sections)}
     taken = _taken_list_items(doc, tree, zones)
     ends = _item_ends(doc, tree, taken)
     text = doc.source.text
@@ -278,16 +291,24 @@ def extract(doc: Document, extra_aliases: tuple[str, ...] = ()) -> list[ActionIt
         section = doc.sections[first.section].title if first.section is not None else None
         item = ActionItem(text[start:own_end], start, end, first.line, end_line, form, status, section=section)
         item.masked, item.masked_at = doc.masked[start:own_end], start
-        _read_item(doc, item, ref, notes=_nested_notes(doc, tree, idx, taken))
+        _read_item(
+            doc,
+            item,
+            ref,
+            sec_pos,
+            notes=_nested_notes(doc, tree, idx, taken),
+            raw=text[li.marker_start : _line_end(text, own_end)],
+        )
         items.append(item)
+    unsectioned = _reads_as_document(doc)
     for block in doc.blocks:
         if block.kind == "paragraph" and block.list_item is None and not block.quoted and block.section is not None:
             for item in _prose_items(doc, block, zones[block.section]):
-                _read_item(doc, item, ref)
+                _read_item(doc, item, ref, sec_pos)
                 items.append(item)
-        elif block.kind == "paragraph" and block.list_item is None and not block.quoted and _reads_as_document(doc):
+        elif block.kind == "paragraph" and block.list_item is None and not block.quoted and unsectioned:
             for item in _prose_items(doc, block, "prose"):
-                _read_item(doc, item, ref)
+                _read_item(doc, item, ref, sec_pos)
                 items.append(item)
     items.extend(_table_items(doc, zones, ref))
     items.sort(key=lambda i: i.start)
@@ -300,21 +321,28 @@ def _reads_as_document(doc: Document) -> bool:
     return bool(doc.sections) or sum(1 for b in doc.blocks if b.kind == "paragraph") >= 3
 
 
-def _read_item(doc: Document, item: ActionItem, ref: date | None, notes: str = "") -> None:
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end == -1 else end
+
+
+def _read_item(
+    doc: Document, item: ActionItem, ref: date | None, sec_pos: dict[int, int], notes: str = "", raw: str = ""
+) -> None:
     """Metadata in the item's words; status from its words, then its heading, then its tense."""
     _read_metadata(item, ref)
-    _read_status(item, notes)
+    _read_status(item, notes, raw)
     s = doc.section_of(item.start)
     if s is not None:
-        _inherit(item, _heading_chain(doc, s), ref, own=s.title)
+        _inherit(item, _heading_chain(doc, s, sec_pos), ref, own=s.title)
     _tense_status(item)
 
 
-def _heading_chain(doc: Document, s) -> str:
+def _heading_chain(doc: Document, s, sec_pos: dict[int, int]) -> str:
     """The item's heading and those above it up to the document's title: "Planned actions" over a
     lead-in still says planned. The title is left out: a "resolved" incident is no done item."""
     titles, seen = [], 0
-    i = doc.sections.index(s)
+    i: int | None = sec_pos[id(s)]
     while i is not None and seen < 4:
         sec = doc.sections[i]
         if seen and sec.level <= 1:
@@ -377,7 +405,10 @@ def _taken_list_items(doc: Document, tree: _ItemTree, zones: list[str]) -> set[i
     only where it is itself an order or a commitment and not a note on its parent (a link, a
     "this has been done", an explanation, one of the alternatives its parent introduces with ':')."""
     taken: set[int] = set()
+    ancestor_taken = [False] * len(doc.list_items)  # parents come before their children
     for idx, li in enumerate(doc.list_items):
+        if li.parent is not None:
+            ancestor_taken[idx] = li.parent in taken or ancestor_taken[li.parent]
         first = tree.first.get(idx)
         if first is None or first.quoted:
             continue
@@ -393,14 +424,14 @@ def _taken_list_items(doc: Document, tree: _ItemTree, zones: list[str]) -> set[i
             continue
         if not text or _placeholder(text) or _advice(text):
             continue
-        parent = _item_parent(doc, tree, li)
+        parent = tree.parent[idx]
         if parent is not None:
-            if not _separate(doc, tree, idx, parent, text, taken):
+            if not _separate(doc, tree, idx, parent, text, taken, ancestor_taken):
                 continue
-        elif zone == "action" or _introduced_as_actions(doc, first):
+        elif zone == "action" or _introduced_as_actions(doc, tree, idx):
             pass
         elif zone == "lesson":
-            if not _item_says_to_do(doc, first, tree.own_end[idx]):
+            if not _item_says_to_do(doc, li, first, tree.own_end[idx]):
                 continue
         elif not _commits(text):
             continue
@@ -408,78 +439,40 @@ def _taken_list_items(doc: Document, tree: _ItemTree, zones: list[str]) -> set[i
     return taken
 
 
-def _item_says_to_do(doc: Document, first: Block, end: int) -> bool:
+def _item_says_to_do(doc: Document, li, first: Block, end: int) -> bool:
     """A lesson phrased as something to do. Where it opens with a bold title ("**Test under load** –
     …"), the title is read whole and the explanation after it only for an order or a commitment:
     "… this must be a primary consideration" explains a lesson, it does not set an action."""
-    src = doc.source.text[first.start : end]
-    m = re.match(r"\s*(\*\*|__)(.+?)\1", src, re.S)
+    text = doc.source.text
+    at = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+(?:\[.\][ \t]+)?").match(text, li.marker_start)
+    begin = at.end() if at else first.start
+    m = re.compile(r"(\*\*|__)(.+?)\1", re.S).match(text, begin, end)
     if m is None:
         return _says_to_do(_norm(doc.masked[first.start : end]))
-    title = _norm(doc.masked[first.start + m.start(2) : first.start + m.end(2)])
-    body = _norm(doc.masked[first.start + m.end() : end])
+    title = _norm(doc.masked[m.start(2) : m.end(2)])
+    body = _norm(doc.masked[m.end() : end])
     return _says_to_do(title) or _commits(body) or _orders(body)
 
 
-def _introduced_as_actions(doc: Document, first: Block) -> bool:
+def _introduced_as_actions(doc: Document, tree: _ItemTree, idx: int) -> bool:
     """A list introduced by the team's commitment ("We are now focused on:") lists actions."""
-    k = doc.blocks.index(first) - 1
-    while k >= 0 and doc.blocks[k].list_item is not None:
-        k -= 1
-    if k < 0 or doc.blocks[k].kind != "paragraph" or doc.blocks[k].section != first.section:
+    first, intro = tree.first[idx], tree.intro.get(idx)
+    if intro is None or intro.kind != "paragraph" or intro.section != first.section:
         return False
-    text = _norm(doc.masked[doc.blocks[k].start : doc.blocks[k].end])
+    text = _norm(doc.masked[intro.start : intro.end])
     last = _sentences(text)[-1:] if text.endswith(":") else []
     return bool(last) and _commits(last[0])
 
 
-def _item_parent(doc: Document, tree: _ItemTree, li) -> int | None:
-    """The enclosing list item, or the numbered item a flush-left bullet list interrupts: in
-    "1. **Title**" + blank + "- detail" the bullets are the numbered item's details, though
-    Markdown reads two lists."""
-    if li.parent is not None:
-        return li.parent
-    idx = doc.list_items.index(li)
-    if li.ordered or idx == 0:
-        return None
-    prev = idx - 1
-    while prev >= 0 and (doc.list_items[prev].parent is not None or not doc.list_items[prev].ordered):
-        prev -= 1
-    if prev < 0:
-        return None
-    p = doc.list_items[prev]
-    first, mine = tree.first.get(prev), tree.first.get(idx)
-    if not p.ordered or first is None or mine is None or first.section != mine.section:
-        return None
-    if not _same_list_run(doc, tree, prev, idx):
-        return None
-    own = _own_text(doc, tree, prev)
-    title_only = bool(re.fullmatch(r"[^.!?]{1,80}", own)) and doc.source.text[first.start : first.end].lstrip()[:2] in (
-        "**",
-        "__",
-    )
-    return prev if own.endswith(":") or title_only else None
-
-
-def _same_list_run(doc: Document, tree: _ItemTree, prev: int, idx: int) -> bool:
-    """No other block sits between the numbered item (and its own lines) and this bullet list's first item."""
-    first_of_idx = tree.first[idx]
-    k = doc.blocks.index(first_of_idx)
-    j = k - 1
-    while j >= 0 and doc.blocks[j].list_item is not None and doc.blocks[j].list_item != prev:
-        owner = doc.list_items[doc.blocks[j].list_item]
-        if owner.parent is None and not owner.ordered:
-            j -= 1  # an earlier item of this same bullet list
-            continue
-        return False
-    return j >= 0 and doc.blocks[j].list_item == prev
-
-
-def _separate(doc: Document, tree: _ItemTree, idx: int, parent: int, text: str, taken: set[int]) -> bool:
+def _separate(
+    doc: Document, tree: _ItemTree, idx: int, parent: int, text: str, taken: set[int], ancestor_taken: list[bool]
+) -> bool:
     p_first = tree.first.get(parent)
     if p_first is None:
         return False
-    if parent not in taken and not _any_ancestor_taken(doc, parent, taken):
+    if doc.list_items[idx].parent is None:
+        return False  # a flush-left list under a numbered title: the title's content
+    if parent not in taken and not ancestor_taken[parent]:
         # the parent is no item: a nested item stands on its own only where it would at top level
         return _commits(text)
     if _own_text(doc, tree, parent).endswith(":"):
@@ -489,22 +482,13 @@ def _separate(doc: Document, tree: _ItemTree, idx: int, parent: int, text: str, 
     return _orders(text) or _commits(text)
 
 
-def _any_ancestor_taken(doc: Document, idx: int, taken: set[int]) -> bool:
-    p = doc.list_items[idx].parent
-    while p is not None:
-        if p in taken:
-            return True
-        p = doc.list_items[p].parent
-    return False
-
-
 def _item_ends(doc: Document, tree: _ItemTree, taken: set[int]) -> dict[int, tuple[int, int]]:
     """Each taken item's end with the nested items that are its details, not those that are items."""
     n = len(doc.list_items)
     end = [tree.own_end.get(i, -1) for i in range(n)]
     end_line = list(tree.own_end_line)
     for i in range(n - 1, -1, -1):
-        p = _item_parent(doc, tree, doc.list_items[i]) if i in tree.first else doc.list_items[i].parent
+        p = tree.parent[i]
         if p is not None and i not in taken:
             end[p] = max(end[p], end[i])
             end_line[p] = max(end_line[p], end_line[i])
@@ -513,11 +497,7 @@ def _item_ends(doc: Document, tree: _ItemTree, taken: set[int]) -> dict[int, tup
 
 def _nested_notes(doc: Document, tree: _ItemTree, idx: int, taken: set[int]) -> str:
     """The text of the nested items that are details of item ``idx`` ("This has been done: …")."""
-    out = []
-    for j, li in enumerate(doc.list_items):
-        if li.parent == idx and j not in taken and j in tree.first:
-            out.append(_own_text(doc, tree, j))
-    return " ".join(out)
+    return " ".join(_own_text(doc, tree, j) for j in tree.children.get(idx, ()) if j not in taken and j in tree.first)
 
 
 def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
@@ -586,8 +566,10 @@ def _units(doc: Document, block: Block, begin: int) -> list[tuple[int, int]]:
 
 
 class _ItemTree:
-    """Per list item, in one pass over the blocks: its first block, where its own text ends,
-    and where it ends with everything nested under it (end offset and last line)."""
+    """Per list item, in one pass over the blocks: its first block, where its own text ends, where
+    it ends with everything nested under it (end offset and last line), its parent (the enclosing
+    item, or the numbered title a flush-left bullet list interrupts), its children, and the
+    paragraph that introduces its list."""
 
     def __init__(self, doc: Document) -> None:
         self.first: dict[int, Block] = {}
@@ -596,21 +578,57 @@ class _ItemTree:
         self.own_end_line = [-1] * n
         self.end = [-1] * n
         self.end_line = [-1] * n
+        self.parent: list[int | None] = [li.parent for li in doc.list_items]
+        self.intro: dict[int, Block] = {}  # top-level item -> the paragraph just before its list
+        title: int | None = None  # the numbered title whose details a bullet list may be
+        before: Block | None = None  # the last block that is not in a list
         for b in doc.blocks:
             i = b.list_item
             if i is None:
+                title, before = None, b
                 continue
-            self.first.setdefault(i, b)
+            if i not in self.first:
+                self.first[i] = b
+                li = doc.list_items[i]
+                if li.parent is None and li.ordered:
+                    title = None
+                elif li.parent is None and title is not None and self.first[title].section == b.section:
+                    self.parent[i] = title
+                if li.parent is None and before is not None:
+                    self.intro[i] = before
             self.own_end[i] = max(self.own_end.get(i, b.end), b.end)
             self.own_end_line[i] = max(self.own_end_line[i], b.end_line)
             self.end[i] = max(self.end[i], b.end)
             self.end_line[i] = max(self.end_line[i], b.end_line)
+            li = doc.list_items[i]
+            if li.parent is not None:
+                title = None  # a title with nested items of its own: a list after it is not its content
+            elif li.ordered and b is self.first[i]:
+                title = i if _titles_a_list(doc, li) else None
+            elif (
+                li.parent is None
+                and li.ordered
+                and title is None
+                and doc.masked[b.start : b.end].rstrip().endswith(":")
+            ):
+                title = i  # "1. Restore signing" + "   We will do this by:" + a flush-left list
+        self.children: dict[int, list[int]] = {}
+        for i in range(n):
+            if self.parent[i] is not None:
+                self.children.setdefault(self.parent[i], []).append(i)
         # a nested item comes after its parent: fold each subtree into its parent, deepest first
         for i in range(n - 1, -1, -1):
             p = doc.list_items[i].parent
             if p is not None:
                 self.end[p] = max(self.end[p], self.end[i])
                 self.end_line[p] = max(self.end_line[p], self.end_line[i])
+
+
+def _titles_a_list(doc: Document, li) -> bool:
+    """A numbered item that is only a bold title ("1. **Migration**") or ends with ':' on its first line."""
+    text = doc.source.text
+    line = text[li.marker_start : _line_end(text, li.marker_start)]
+    return bool(re.fullmatch(r"\s*\d+[.)]\s+(\*\*|__)[^.!?]{1,80}\1\s*", line) or line.rstrip().endswith(":"))
 
 
 DONE_HEADING = re.compile(r"\b(?:completed?|done|finished|resolved|already (?:done|taken))\b", re.I)

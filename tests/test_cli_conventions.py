@@ -109,7 +109,10 @@ def test_exit_zero_reports_findings_but_exits_0(invoke, warned: Path) -> None:
 
 
 def test_exit_zero_still_exits_2_on_an_error(invoke, warned: Path, project: Path) -> None:
-    assert invoke("review", warned, project / "missing.md", "-e").exit_code == 2
+    result = invoke("review", warned, project / "missing.md", "-e")
+    assert result.exit_code == 2
+    assert result.stderr == f"pmreview: error: {project / 'missing.md'}: no such file or directory\n"
+    assert "BL001" in result.stdout
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -179,7 +182,7 @@ def test_statistics_with_another_format_is_a_usage_error(invoke, warned: Path) -
     result = invoke("review", warned, "--statistics", "--format", "sarif")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "--statistics" in result.stderr
+    assert result.stderr == "pmreview: error: --statistics prints text or json, not --format sarif\n"
 
 
 # --- severities in the configuration -------------------------------------------------------
