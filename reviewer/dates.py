@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
@@ -191,6 +192,7 @@ def document_date(front_matter: str | None, text: str, path: str) -> date | None
 TEXT_DATE_WINDOW = 3000  # characters after the front matter searched for a written date
 
 
+@lru_cache(maxsize=32)  # asked for by several rules and the action items of one document
 def dated(front_matter: str | None, text: str, path: str) -> tuple[date | None, str | None]:
     """The postmortem's date and where it came from, most explicit first: ``front-matter``
     (``date:``), ``date-line`` (a ``Date:`` line), ``file-name`` (2026-11-03-….md), or ``text``:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import types
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -29,21 +30,55 @@ class ModelError(Exception):
 
 
 def _import_spacy():
-    if "torch" in sys.modules or "spacy" in sys.modules:
+    """``import spacy`` without torch and without spaCy's command line.
+
+    thinc imports torch whenever it is installed (about 2 s), and spaCy's ``__init__`` imports
+    its CLI for ``spacy.info`` (a quarter of the import: ``download`` pulls requests and weasel).
+    pmreview uses neither: both are hidden while spaCy imports. ``spacy.info`` and ``spacy.cli``
+    still work afterwards; they import the real CLI on first use.
+    """
+    if "spacy" in sys.modules:
         import spacy
 
         return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]  # makes thinc's `import torch` fail fast
+    hidden: dict[str, object] = {}
+    if "torch" not in sys.modules:
+        hidden["torch"] = None  # makes thinc's `import torch` fail fast
+    if "spacy.cli" not in sys.modules:
+        cli = types.ModuleType("spacy.cli")
+        cli.__path__ = []  # a package, so `from .cli.info import info` resolves to the module below
+        info = types.ModuleType("spacy.cli.info")
+        info.info = _info  # type: ignore[attr-defined]
+        hidden |= {"spacy.cli": cli, "spacy.cli.info": info}
+    sys.modules.update(hidden)  # type: ignore[arg-type]
     try:
         import spacy
     finally:
-        del sys.modules["torch"]
+        for name, module in hidden.items():
+            if sys.modules.get(name, _ABSENT) is module:
+                del sys.modules[name]
+    if isinstance(vars(spacy).get("cli"), types.ModuleType) and spacy.cli is hidden.get("spacy.cli"):
+        del spacy.cli  # `spacy.cli` now imports the real package
     return spacy
 
 
-@cache
+_ABSENT = object()
+
+
+def _info(*args, **kwargs):
+    """``spacy.info``, importing spaCy's command line only when it is called."""
+    import importlib
+
+    return importlib.import_module("spacy.cli.info").info(*args, **kwargs)
+
+
 def load(model: str = DEFAULT_MODEL) -> Language:
     """Load a trained spaCy pipeline by package name or path, once per process."""
+    return _load(model)  # `load()` and `load(DEFAULT_MODEL)` are one cache entry, not two pipelines
+
+
+@cache
+def _load(model: str) -> Language:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if model.isidentifier() and not _installed_pipeline(model):
         raise ModelError(
@@ -104,10 +139,10 @@ def parse(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 25
     NER has its own tok2vec and costs about as much as tagging and parsing together;
     PERSON entities only matter where a proper noun could be a person's name.
     """
+    nlp = load(model)  # first: it imports spaCy with torch hidden, which a bare `import spacy.attrs` would not
     from spacy.attrs import POS
     from spacy.symbols import PROPN
 
-    nlp = load(model)
     has_ner = nlp.has_pipe("ner")
     disable = ["ner"] if has_ner else []
     docs = list(nlp.pipe(texts, batch_size=batch_size, disable=disable))

@@ -90,7 +90,7 @@ class Rule:
         return " ".join(str(self.docs["what"]).split()).split(". ")[0].rstrip(".") + "."
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: rules load ~10x faster
     """SafeLoader that refuses duplicate keys instead of silently keeping the last."""
 
 

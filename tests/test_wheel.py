@@ -1,15 +1,20 @@
-"""The built wheel works on its own: rules, lexicons and the CLI come from the install.
+"""The built wheel works on its own: rules, lexicons, weights and the CLI come from the install.
 
-The system Python has an editable install of pmreview (a .pth file that puts the
-checkout on sys.path). A venv made with --system-site-packages sees that .pth too,
-but processes it after its own site-packages, so the wheel installed in the venv
-must win; the test checks that rather than assuming it.
+The wheel is installed with ``--no-deps`` into a fresh venv whose dependencies are those of
+the environment running the tests, whatever that is (the system Python, a user's venv, CI's
+3.13 venv): a .pth file in the new venv lists the test interpreter's site-packages folders.
+A venv made with ``--system-site-packages`` would see the *base* interpreter instead, which
+in a fresh user venv has none of pmreview's dependencies. Plain folder lines in a .pth are
+added to sys.path after the venv's own site-packages, and the .pth files inside them (such as
+the editable install's, which puts the checkout on sys.path) are not run, so the installed
+wheel is what gets imported; the test checks that rather than assuming it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -44,14 +49,42 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert build.returncode == 0, build.stdout + build.stderr
     wheels = sorted(dist.glob("pmreview-*.whl"))
     assert len(wheels) == 1, wheels
-    made = _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", env_dir], cwd=base)
+    made = _run([sys.executable, "-m", "venv", "--without-pip", env_dir], cwd=base)
     assert made.returncode == 0, made.stderr
     python = env_dir / "bin" / "python"
-    # pip comes from the system site-packages and installs into the venv's prefix.
+    _see_dependencies_of_this_environment(python)
+    # pip comes from this environment's site-packages and installs into the venv's prefix.
     pip = _run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "--no-index", wheels[0]], cwd=base)
     assert pip.returncode == 0, pip.stdout + pip.stderr
     assert (env_dir / "bin" / "pmreview").exists()
     return env_dir, work
+
+
+def _site_folders() -> list[str]:
+    """The site-packages folders of the interpreter running the tests (its venv's and, where
+    that venv includes system site-packages, the base interpreter's), outside the checkout."""
+    folders = [*site.getsitepackages(), site.getusersitepackages()]
+    root = ROOT.resolve()
+    return [
+        f
+        for f in dict.fromkeys(folders)
+        if Path(f).is_dir() and root not in Path(f).resolve().parents and Path(f).resolve() != root
+    ]
+
+
+def _see_dependencies_of_this_environment(python: Path) -> None:
+    purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=ROOT).stdout.strip()
+    Path(purelib).mkdir(parents=True, exist_ok=True)
+    (Path(purelib) / "zz_test_environment.pth").write_text("\n".join(_site_folders()) + "\n", encoding="utf-8")
+
+
+def test_venv_sees_this_environment_not_the_base_interpreter(venv: tuple[Path, Path]) -> None:
+    """A dependency is found in the test's own site-packages, not through the base interpreter."""
+    env_dir, work = venv
+    proc = _run([env_dir / "bin" / "python", "-c", "import markdown_it, sys; print(markdown_it.__file__)"], cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    found = Path(proc.stdout.strip()).resolve()
+    assert any(Path(f).resolve() in found.parents for f in _site_folders()), found
 
 
 def test_module_comes_from_the_venv(venv: tuple[Path, Path]) -> None:
