@@ -163,7 +163,7 @@ def review(
     from reviewer.findings import Severity
     from reviewer.nlp import ModelError
     from reviewer.recurrence import IndexError_
-    from reviewer.ruleset import RuleError, apply_severities
+    from reviewer.ruleset import RuleError
 
     if statistics and fmt not in ("text", "json"):
         _fail(f"--statistics prints text or json, not --format {fmt}")
@@ -179,8 +179,6 @@ def review(
             inputs = [i for i in inputs if _resolved(i) in changed]
         report = review_inputs(inputs, options)
         for result in report.files:
-            if result.config is not None:
-                apply_severities(result.findings, report.rules, result.config.severity)
             if changed is not None:
                 result.findings = on_changed_lines(result.findings, changed.get(_resolved(result), set()))
     except (RuleError, ConfigError, ModelError, IndexError_, DiffError) as exc:

@@ -26,7 +26,7 @@ from reviewer.kinds.base import WORD_START
 from reviewer.markdown import Document, parse
 from reviewer.people import People
 from reviewer.resources import lexicon_dir
-from reviewer.ruleset import Rule, default_rules, read_yaml, select
+from reviewer.ruleset import Rule, apply_severities, default_rules, read_yaml, select
 from reviewer.sentences import INVISIBLE, Sentence, split_block
 from reviewer.source import InputError, Source, decode, describe_os_error, read_source, read_stream
 from reviewer.suppress import apply, parse_directives
@@ -340,6 +340,9 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
         results.append(_finish(w, all_rules))
         if options.cache is not None and w.cache_key is not None:
             options.cache.put(w.cache_key, w.result.findings, w.result.actions)
+    for result in results:  # [severity] from each file's configuration, for every command that reviews
+        if result.config is not None:
+            apply_severities(result.findings, all_rules, result.config.severity)
     return Report(results, all_rules)
 
 

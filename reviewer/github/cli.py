@@ -15,12 +15,12 @@ import click
 from reviewer import options
 
 
-@click.group()
+@click.group(short_help="Review pull requests on GitHub (for GitHub Actions).")
 def github() -> None:
     """Review pull requests on GitHub (for GitHub Actions)."""
 
 
-@github.command("review")
+@github.command("review", short_help="Review a pull request's postmortems and comment on it.")
 @click.option("--repo", help="OWNER/NAME of the repository [default: $GITHUB_REPOSITORY].")
 @click.option("--pr", "number", type=int, help="Pull request number [default: from $GITHUB_EVENT_PATH].")
 @click.option("--sha", help="Head commit of the pull request [default: from $GITHUB_EVENT_PATH].")

@@ -25,7 +25,7 @@ def _day(value) -> date | None:
     return value.date() if value is not None else None
 
 
-@click.command("report")
+@click.command("report", short_help="What keeps coming back across a folder of postmortems.")
 @click.argument("corpus", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option(
     "--out",
@@ -41,7 +41,13 @@ def _day(value) -> date | None:
 )
 @click.option("--since", type=ISO_DATE, help="Only incidents dated on or after this day (YYYY-MM-DD).")
 @click.option("--until", type=ISO_DATE, help="Only incidents dated on or before this day (YYYY-MM-DD).")
-@click.option("--group-by", type=click.Choice(["month", "quarter", "year"]), default="quarter", show_default=True)
+@click.option(
+    "--group-by",
+    type=click.Choice(["month", "quarter", "year"]),
+    default="quarter",
+    show_default=True,
+    help="The period that recurrence rate, follow-through and trends are counted per.",
+)
 @click.option(
     "--as-of", type=ISO_DATE, help="The day overdue is judged against [default: today]; printed in the report."
 )
