@@ -321,6 +321,31 @@ def _reads_as_document(doc: Document) -> bool:
     return bool(doc.sections) or sum(1 for b in doc.blocks if b.kind == "paragraph") >= 3
 
 
+FIRST_PERSON = re.compile(r"[\W_]*(?:\w+ly,?\s+)?I\b(?!\.)")
+AUTHORS = re.compile(r"^authors?[ \t]*[:=][ \t]*(.*)$", re.M | re.I)
+
+
+def _sole_author(front_matter: str | None) -> str | None:
+    """The one author a YAML or TOML front matter names (``author: kim``, ``authors: [kim]``,
+    or a one-entry list below ``authors:``); None where it names none or several."""
+    if not front_matter:
+        return None
+    m = AUTHORS.search(front_matter)
+    if m is None:
+        return None
+    inline = m.group(1).strip()
+    if inline:
+        names = [n.strip(" '\"") for n in inline.strip("[]").split(",") if n.strip(" '\"")]
+    else:
+        names = []
+        for line in front_matter[m.end() :].lstrip("\n").splitlines():
+            entry = re.match(r"\s+-\s+(.+)$", line)
+            if entry is None:
+                break
+            names.append(entry.group(1).strip(" '\""))
+    return names[0] if len(names) == 1 and re.fullmatch(r"[\w@][\w .@-]{0,60}", names[0]) else None
+
+
 def _line_end(text: str, pos: int) -> int:
     end = text.find("\n", pos)
     return len(text) if end == -1 else end
@@ -331,6 +356,8 @@ def _read_item(
 ) -> None:
     """Metadata in the item's words; status from its words, then its heading, then its tense."""
     _read_metadata(item, ref)
+    if item.owner is None and item.owner_missing_reason is None and FIRST_PERSON.match(item.masked or item.text):
+        item.owner = _sole_author(doc.front_matter)  # "I will follow up …" in a post its one author signed
     _read_status(item, notes, raw)
     s = doc.section_of(item.start)
     if s is not None:

@@ -236,3 +236,34 @@ def test_review_json_keeps_its_shape_for_new_layouts(cli) -> None:
         "section",
         "fails",
     }
+
+
+def test_a_sole_authors_first_person_commitment_is_owned_by_that_author(write) -> None:
+    from reviewer.actions import extract
+    from reviewer.markdown import parse
+    from reviewer.source import read_source
+
+    text = (
+        "---\ntitle: Token leak\nauthors:\n  - kimlee\n---\n\n# Token leak\n\n## Summary\n\nA token leaked.\n\n"
+        "## Response\n\nI revoked the token. I will add an expiry check to the deploy script by 2026-12-20.\n"
+    )
+    path = write("2026-12-01-token.md", text)
+    doc = parse(read_source(path, str(path)))
+    items = [i for i in extract(doc) if "expiry" in i.text]
+    assert [i.owner for i in items] == ["kimlee"]
+    several = path.with_name("two.md")
+    several.write_text(text.replace("  - kimlee\n", "  - kimlee\n  - sam\n"), encoding="utf-8")
+    doc = parse(read_source(several, str(several)))
+    assert [i.owner for i in extract(doc) if "expiry" in i.text] == [None]
+
+
+def test_follow_up_written_in_the_response_section_satisfies_the_action_items_section(review) -> None:
+    text = (
+        "# Token leak\n\n## Summary\n\nA token leaked for 3 hours.\n\n## Impact\n\nNo packages were changed.\n\n"
+        "## Timeline\n\n- 10:00 UTC The token is reported.\n\n## Contributing factors\n\n- The token had no expiry.\n\n"
+        "## Response\n\nWe revoked the token, and we will add an expiry check to the deploy script.\n"
+    )
+    missing = [f.message for f in review(text, select=("ST001",))]
+    assert not any("Action items" in m for m in missing), missing
+    without = text.replace("and we will add an expiry check to the deploy script", "and the page was closed")
+    assert any("Action items" in f.message for f in review(without, select=("ST001",)))

@@ -70,6 +70,8 @@ class Structure(Kind):
                 present.add("summary")  # a blog-style post opens with its summary, unheaded
             if present & STANDS_FOR_FACTORS:
                 present.add("contributing_factors")  # "What went wrong", "Conclusions": the factors are there
+            if "action_items" in wanted and "action_items" not in present and _follow_up_written(doc, ctx):
+                present.add("action_items")
             anchor = next((b for b in doc.blocks if b.kind == "heading"), doc.blocks[0] if doc.blocks else None)
             if anchor is None:
                 return
@@ -167,6 +169,19 @@ def _norm(zone: str) -> str:
 
 
 STANDS_FOR_FACTORS = frozenset({"what_went_poorly", "lessons_learned"})
+HOLDS_FOLLOW_UP = frozenset({"resolution", "lessons_learned"})
+
+
+def _follow_up_written(doc: Document, ctx: Context) -> bool:
+    """The team's follow-up work is written, as commitments, in its Response or Lessons section
+    ("I have revoked the token and will …"): the actions are there under another name."""
+    for item in ctx.action_items(doc):
+        s = doc.section_of(item.start)
+        if s is not None and set(s.roles) & HOLDS_FOLLOW_UP:
+            return True
+    return False
+
+
 """Sections where a team states its contributing factors when it has no section of that name."""
 
 
