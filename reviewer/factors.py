@@ -87,8 +87,7 @@ def factors(doc: Document) -> list[Factor]:
     Where no contributing-factors section states the causes, the explaining sentences anywhere
     else count too (a summary's "X caused Y"). Never those of the timeline, the action items,
     what went well, the questions or the impact."""
-    inside = _in_sections(doc, FACTOR_SECTIONS)
-    barred = _in_sections(doc, NOT_FACTORS) - inside
+    inside, barred = _factor_zones(doc)
     actions = Spans([(i.start, i.end) for i in extract(doc)])
     found = _collect(doc, inside, actions)
     causes = _in_sections(doc, CAUSE_SECTIONS)
@@ -107,7 +106,38 @@ def factors(doc: Document) -> list[Factor]:
     more = _collect(doc, elsewhere, actions, explains=_explains())
     # "The primary cause of these issues is…" written among the action items is still a cause
     aside = _collect(doc, _in_sections(doc, ASIDES) - inside, actions, explains=NAMED_CAUSE)
+    if not (found or more or aside):
+        # nothing says why in so many words: what the summary tells is all the document gives
+        # about why ("A repo is posted to a forum and goes viral"), and recurrence needs something
+        found = _collect(doc, _summary_sections(doc), actions)
     return sorted(found + more + aside, key=lambda f: f.start)
+
+
+def _summary_sections(doc: Document) -> set:
+    """The summary by name ("Summary", "What happened?"): text under a bare title may be no
+    postmortem at all (meeting notes), and gives no factor."""
+    return _in_sections(doc, ("summary",)) - _in_sections(doc, NOT_FACTORS)
+
+
+def _factor_zones(doc: Document) -> tuple[set[int], set[int]]:
+    """The sections read whole for factors, and those never read, each by its innermost heading
+    that decides: "What went well" under "Lessons learnt" is what helped, not a factor, and a
+    "What went wrong" under it is one. A heading of another kind starts a zone of its own, but
+    a bold lead-in of another kind ("**Detection gaps**:" under "Root causes") labels an item of
+    the zone it sits in."""
+    zones: list[str | None] = []
+    deciding = set(FACTOR_SECTIONS) | set(NOT_FACTORS)
+    for s in doc.sections:
+        roles = set(s.roles) & deciding
+        if roles & set(FACTOR_SECTIONS):
+            zones.append("inside")
+        elif roles:
+            zones.append("barred")
+        elif s.roles and not s.lead_in:
+            zones.append(None)  # a heading of its own kind ("Summary" under "Lessons learned")
+        else:
+            zones.append(zones[s.parent] if s.parent is not None else None)
+    return {i for i, z in enumerate(zones) if z == "inside"}, {i for i, z in enumerate(zones) if z == "barred"}
 
 
 def _section_index(doc: Document, offset: int) -> int | None:

@@ -43,11 +43,16 @@ def heading_words(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
 
 
+# British past forms that no suffix rule reaches: "Lessons learnt" is "Lessons learned"
+IRREGULAR = {"learnt": "learned", "spelt": "spelled", "burnt": "burned", "spilt": "spilled", "dreamt": "dreamed"}
+
+
 @lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A light, deterministic suffix stripper: the same word family gives the same stem on both
     sides of the comparison (causes/cause, measures/measure, corrective/correction, learnings/learned)."""
     w = word.lower()
+    w = IRREGULAR.get(w, w)
     if len(w) <= 3:
         return w
     if w.endswith("ies") and len(w) > 4:

@@ -196,3 +196,29 @@ def test_what_went_wrong_stands_for_contributing_factors(cli, tmp_path: Path) ->
     result = cli("review", "--select", "ST001", "--format", "json", path)
     missing = [f["message"] for f in json.loads(result.stdout)["findings"]]
     assert not any("Contributing factors" in m for m in missing), missing
+
+
+def test_what_went_well_under_lessons_learnt_is_no_factor_and_what_went_wrong_is() -> None:
+    doc = doc_of(
+        "# Cache outage\n\n## Summary\n\nThe cache was down.\n\n## Lessons learnt\n\n### What went well\n\n"
+        "1. The on-call engineer found the bad node within minutes.\n\n### What went wrong\n\n"
+        "1. The eviction alert went only to a mailing list nobody reads.\n"
+    )
+    assert roles("Lessons learnt", ALIASES) == ("lessons_learned",)
+    assert [f.text for f in factors(doc)] == ["The eviction alert went only to a mailing list nobody reads."]
+
+
+def test_a_bold_lead_in_inside_a_factor_section_labels_a_factor() -> None:
+    doc = doc_of(
+        "# Cache outage\n\n## Root causes\n\n1. **Config drift**: the staging cache had twice the memory of prod.\n"
+        "2. **Detection gaps**: no alert watched the eviction rate of the cache.\n"
+    )
+    assert [f.line for f in factors(doc)] == [5, 6]
+
+
+def test_a_summary_is_the_factor_only_where_nothing_else_says_why() -> None:
+    text = "# Viral repo\n\n## Summary\n\nA repository was shared on a forum and 600 builds queued at once.\n\n"
+    assert [f.line for f in factors(doc_of(text + "## Timeline\n\n- 04:19 UTC Builds queue up.\n"))] == [5]
+    with_cause = text + "## Contributing factors\n\n- The build queue had no per-repository limit.\n"
+    assert [f.line for f in factors(doc_of(with_cause))] == [9]
+    assert factors(doc_of("# Notes\n\nWe met and talked about the weather.\n")) == []
