@@ -7,7 +7,8 @@ Labels: ``benchmarks/data/layouts/<org>.jsonl``, made by reading every real post
   has action items and factors, and the line of its real title;
 * ``type: action``: a team action item's first line, and whether it has an owner, a deadline or
   priority, its status (done / open / not stated), and whether it is vague or asks for vigilance;
-* ``type: factor``: the line where a contributing-factor statement starts.
+* ``type: factor``: the line where a contributing-factor statement starts (compared by
+  statement: a paragraph, a list item or a table row, since pmreview reads paragraphs by sentence).
 
 Per organisation it prints action items found / counted (an item is found when pmreview's item
 starts on the labelled line), extra items, owner / deadline / status accuracy on the found ones,
@@ -71,13 +72,29 @@ def ratio(a: int, b: int) -> str:
     return f"{a / b:.3f}" if b else "  -  "
 
 
-def read(data: Path, files: list[str]) -> dict[str, tuple[list, list, str]]:
-    """file -> (action items, factors, title) as pmreview reads them."""
+def read(data: Path, files: list[str]) -> dict[str, tuple[list, list, str, dict[int, int]]]:
+    """file -> (action items, factors, title, statement of each line) as pmreview reads them."""
     aliases = section_aliases()
     out = {}
     for f in files:
         doc = parse(read_source(data / f), aliases)
-        out[f] = (extract(doc), factors(doc), incident(doc, f).title)
+        out[f] = (extract(doc), factors(doc), incident(doc, f).title, statements(doc))
+    return out
+
+
+def statements(doc) -> dict[int, int]:
+    """line -> the statement (paragraph, list item's first paragraph, table row) it belongs to.
+
+    A factor label marks the line where a statement of a cause starts; pmreview reads a
+    paragraph sentence by sentence, so its factor may start on a later line of the same
+    paragraph ("… with the consequence that …"). Both are compared by statement."""
+    out: dict[int, int] = {}
+    for k, b in enumerate(doc.blocks):
+        if b.kind == "heading":
+            continue
+        last = doc.source.position(max(b.start, b.end - 1))[0]
+        for line in range(b.line, last + 1):
+            out.setdefault(line, k)
     return out
 
 
@@ -117,7 +134,7 @@ def main() -> None:
     for f in files:
         c = counts[org_of(f)]
         lab = labels[f]
-        items, facts, title = read_by_tool[f]
+        items, facts, title, statement = read_by_tool[f]
         c["docs"] += 1
         if title_right(args.data, f, title, lab["doc"].get("title_line")):
             c["title_ok"] += 1
@@ -169,16 +186,21 @@ def main() -> None:
                     if line not in flagged:
                         problems.append((f"{code} missed", f"{f}:{line}"))
         # factors
-        tool_lines = {fa.line for fa in facts}
+        def unit(line: int) -> tuple[str, int]:
+            return ("s", statement[line]) if line in statement else ("l", line)
+
+        tool_units = {unit(fa.line): fa.line for fa in reversed(facts)}  # first line of each statement
+        labelled = {unit(line) for line in lab["factors"]}
         for line in lab["factors"]:
             c["fac_counted"] += 1
-            if line in tool_lines:
+            if unit(line) in tool_units:
                 c["fac_found"] += 1
             else:
                 problems.append(("missed factor", f"{f}:{line}"))
-        for line in sorted(tool_lines - set(lab["factors"])):
-            c["fac_extra"] += 1
-            problems.append(("extra factor", f"{f}:{line}"))
+        for u, line in sorted(tool_units.items(), key=lambda kv: kv[1]):
+            if u not in labelled:
+                c["fac_extra"] += 1
+                problems.append(("extra factor", f"{f}:{line}"))
         if lab["factors"] and not facts:
             c["fac_docs_none"] += 1
             problems.append(("no factor found", f))
