@@ -185,8 +185,9 @@ def main() -> None:
                     c[f"{code}_pos"] += 1
                     if line not in flagged:
                         problems.append((f"{code} missed", f"{f}:{line}"))
+
         # factors
-        def unit(line: int) -> tuple[str, int]:
+        def unit(line: int, statement: dict[int, int] = statement) -> tuple[str, int]:
             return ("s", statement[line]) if line in statement else ("l", line)
 
         tool_units = {unit(fa.line): fa.line for fa in reversed(facts)}  # first line of each statement
