@@ -168,7 +168,10 @@ def _collect(doc: Document, sections: set, actions: Spans, explains: re.Pattern[
             spans = [(max(a, start), b) for a, b in spans]
         for s, e in spans:
             clean = LABEL.sub("", " ".join(re.sub(r"x{3,}", " ", doc.masked[s:e]).split()))
-            if len(re.findall(r"[A-Za-z]{2,}", clean)) < MIN_WORDS:
+            # a bullet of a factor list says it in three words ("The certificate expired"); a
+            # sentence of prose that short is an aside ("It was late.")
+            least = MIN_WORDS - 1 if explains is None and (block.list_item is not None or block.table) else MIN_WORDS
+            if len(re.findall(r"[A-Za-z]{2,}", clean)) < least:
                 continue
             if explains is not None and not explains.search(clean):
                 continue
