@@ -267,3 +267,15 @@ def test_follow_up_written_in_the_response_section_satisfies_the_action_items_se
     assert not any("Action items" in m for m in missing), missing
     without = text.replace("and we will add an expiry check to the deploy script", "and the page was closed")
     assert any("Action items" in f.message for f in review(without, select=("ST001",)))
+
+
+def test_commitments_under_a_topic_heading_are_the_action_items_under_another_name(review) -> None:
+    base = (
+        "# DNS outage\n\n## Summary\n\nThe static site was unreachable for 40 minutes.\n\n## Impact\n\nDownloads failed.\n\n"
+        "## Timeline\n\n- 10:00 UTC The deploy starts.\n\n## Contributing factors\n\n- Two changes shipped in one deploy.\n\n"
+        "## Postmortem\n\nThe deploy applied several changes at once. {tail}\n"
+    )
+    committed = base.format(tail="We will deploy each change to staging on its own before production.")
+    assert not any("Action items" in f.message for f in review(committed, select=("ST001",)))
+    narrated = base.format(tail="Staging had not been deployed for a month.")
+    assert any("Action items" in f.message for f in review(narrated, select=("ST001",)))

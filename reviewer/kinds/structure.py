@@ -170,19 +170,20 @@ def _norm(zone: str) -> str:
 
 STANDS_FOR_FACTORS = frozenset({"what_went_poorly", "lessons_learned"})
 HOLDS_FOLLOW_UP = frozenset({"resolution", "lessons_learned"})
+def _topic(doc: Document, s) -> bool:
+    """A section under a heading of its own topic ("Postmortem", "GKE auth issue"): no role, not the title."""
+    return not s.roles and not s.lead_in and not (s.level == 1 and s is doc.sections[0])
 
 
 def _follow_up_written(doc: Document, ctx: Context) -> bool:
     """The team's follow-up work is written, as commitments, in its Response or Lessons section
-    ("I have revoked the token and will …"): the actions are there under another name."""
+    or under a heading of its own ("I have revoked the token and will …"): the actions are there
+    under another name."""
     for item in ctx.action_items(doc):
         s = doc.section_of(item.start)
-        if s is not None and set(s.roles) & HOLDS_FOLLOW_UP:
+        if s is not None and (set(s.roles) & HOLDS_FOLLOW_UP or _topic(doc, s)):
             return True
     return False
-
-
-"""Sections where a team states its contributing factors when it has no section of that name."""
 
 
 def _intro(doc: Document) -> bool:
