@@ -455,12 +455,19 @@ def corpus_stats(directory: Path | None, index_dir: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the index lives [default: the corpus folder's .pmreview].",
 )
-@click.option("--top-k", type=click.IntRange(min=1), default=5, show_default=True, help="Matches to list per factor.")
+@click.option(
+    "--top-k",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Past incidents to rank, and matches to list per factor.",
+)
 @click.option(
     "--min-score",
     type=float,
     default=None,
-    help="Only matches at or above this score [default: the calibrated threshold].",
+    help="The recurrence threshold: incidents and factor matches below it are marked 'below threshold' "
+    "[default: the calibrated threshold].",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
@@ -473,7 +480,12 @@ def match_cmd(
     min_score: float | None,
     fmt: str,
 ) -> None:
-    """Similar past incidents for each contributing factor of the given drafts."""
+    """Rank the past incidents closest to each draft, with the factors they share.
+
+    Every draft gets its top-k past incidents, whatever their score: the ranking fuses the
+    factor pairs and the whole incidents (title, summary and factors). Those whose best factor
+    pair is under the recurrence threshold are marked 'below threshold'; only those above it
+    count for RE001 and the report's 'recurring'."""
     import hashlib
 
     from reviewer.engine import Input as _Input
@@ -507,10 +519,19 @@ def match_cmd(
         except ValueError:
             rel = ""
         exclude = {rel, hashlib.sha256(source.text.encode("utf-8")).hexdigest()}
-        matches = matcher.match([f.clean for f in found], exclude=exclude, top_k=top_k)
+        texts = [f.clean for f in found]
+        scores = matcher.scores(texts, exclude) if texts and matcher.factor else None
+        matches = matcher.top(scores, top_k) if scores is not None else [[] for _ in texts]
+        ranked = incidents(matcher, texts, profile, exclude, threshold, top_k, scores=scores)
+        for inc in ranked:
+            for p in inc["pairs"]:
+                p["draft_line"] = found[p["draft_factor"]].line
+                p["draft_text"] = found[p["draft_factor"]].text
+                p["passes_threshold"] = p["score"] >= threshold
         results.append(
             {
                 "path": item.path,
+                "threshold": threshold,
                 "factors": [
                     {
                         "text": f.text,
@@ -528,46 +549,74 @@ def match_cmd(
                             for m in ms
                             if m.score >= threshold
                         ],
+                        "closest": [
+                            {
+                                "path": m.doc.path,
+                                "title": m.doc.title,
+                                "date": m.doc.date,
+                                "factor": m.factor["text"],
+                                "factor_line": m.factor["line"],
+                                "score": round(m.score, 4),
+                                "weakness": m.shared_weakness,
+                                "passes_threshold": m.score >= threshold,
+                            }
+                            for m in ms
+                        ],
                     }
                     for f, ms in zip(found, matches, strict=True)
                 ],
-                "incidents": incidents(matches, threshold, matcher, profile, exclude),
+                "incidents": ranked,
+                "above_threshold": sum(1 for i in ranked if i["passes_threshold"]),
             }
         )
     if fmt == "json":
         click.echo(dumps({"version": 1, "results": results}, indent=2))
     else:
+        color = color_wanted("auto", sys.stdout)
         for r in results:
-            click.echo(click.style(printable(r["path"]), bold=True), color=color_wanted("auto", sys.stdout))
-            for f in r["factors"]:
-                if not f["matches"]:
-                    continue
-                click.echo(printable(f"  {f['line']}: {f['text'][:100]}"))
-                for m in f["matches"]:
-                    weakness = f"  [{m['weakness']}]" if m["weakness"] else ""
-                    click.echo(
-                        printable(
-                            f"      {m['score']:.2f}  {m['title']} ({m['date'] or 'undated'}) "
-                            f"{m['path']}:{m['factor_line']}{weakness}"
-                        )
-                    )
-                    click.echo(printable(f"            {m['factor'][:110]}"))
-            if r["incidents"]:
-                click.echo("  past incidents:")
-                for inc in r["incidents"]:
-                    open_n = sum(1 for a in inc["action_items"] if a["status"] != "done")
-                    click.echo(
-                        printable(
-                            f"    {inc['score']:.2f}  {inc['title']} ({inc['date'] or 'undated'}), "
-                            f"{inc['shared_factors']} shared factor(s); action items: {open_n} open, "
-                            f"{len(inc['action_items']) - open_n} done"
-                        )
-                    )
-            else:
-                click.echo("  no recurring factors above the threshold")
+            click.echo(click.style(printable(r["path"]), bold=True), color=color)
+            _echo_ranking(r, threshold, color)
     for error in errors:
         echo_error(error)
     sys.exit(2 if errors else 0)
+
+
+def _echo_ranking(result: dict, threshold: float, color: bool) -> None:
+    """``match``'s text output for one draft: the ranked past incidents, each with the factor pairs
+    they share, and a last line when none reaches the threshold, saying how far the best one is."""
+    from reviewer.terminal import printable
+
+    ranked = result["incidents"]
+    if not ranked:
+        click.echo("  no past incidents in the index")
+        return
+    click.echo(f"  closest past incidents (recurrence threshold {threshold:.2f} on the best shared factor):")
+    for n, inc in enumerate(ranked, 1):
+        open_n = sum(1 for a in inc["action_items"] if a["status"] != "done")
+        mark = "" if inc["passes_threshold"] else click.style("  below threshold", dim=True)
+        click.echo(
+            printable(
+                f"  {n}. {inc['score']:.2f}  {inc['title']} ({inc['date'] or 'undated'})  {inc['path']}; "
+                f"action items: {open_n} open, {len(inc['action_items']) - open_n} done"
+            )
+            + mark,
+            color=color,
+        )
+        click.echo(
+            f"       best shared factor {inc['factor_score']:.2f}, whole incident {inc['similarity']:.2f}"
+            + (f", same weakness: {printable(inc['weakness'])}" if inc["weakness"] else "")
+        )
+        # the evidence: the pairs over the threshold, or else the closest one
+        for p in [p for p in inc["pairs"] if p["passes_threshold"]] or inc["pairs"][:1]:
+            below = "" if p["passes_threshold"] else ", below threshold"
+            click.echo(printable(f"       {p['draft_line']}: {p['draft_text'][:90]}"))
+            click.echo(printable(f"         ~ {p['factor_line']}: {p['factor'][:90]}  ({p['score']:.2f}{below})"))
+    if not result["above_threshold"]:
+        best = max(i["factor_score"] for i in ranked)
+        click.echo(
+            f"  none reaches the recurrence threshold {threshold:.2f}: the best shared factor scores "
+            f"{best:.2f}, {threshold - best:.2f} below it"
+        )
 
 
 @main.command("rules", short_help="List every rule.")

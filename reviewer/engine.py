@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from reviewer import nlp
+from reviewer.aliases import section_aliases  # re-exported: reviewer.engine.section_aliases
 from reviewer.cache import ResultCache
 from reviewer.config import Config, discover
 from reviewer.findings import Finding, Severity, Suggestion, assign_fingerprints
@@ -25,8 +26,7 @@ from reviewer.kinds import KINDS, Context, Kind
 from reviewer.kinds.base import WORD_START
 from reviewer.markdown import Document, parse
 from reviewer.people import People
-from reviewer.resources import lexicon_dir
-from reviewer.ruleset import Rule, apply_severities, default_rules, read_yaml, select
+from reviewer.ruleset import Rule, apply_severities, default_rules, select
 from reviewer.sentences import INVISIBLE, Sentence, split_block
 from reviewer.source import InputError, Source, decode, describe_os_error, read_source, read_stream
 from reviewer.suppress import apply, parse_directives
@@ -139,11 +139,6 @@ def _unreadable(path: Path, root: Path) -> str | None:
     if escapes(path, root):
         return "is a symbolic link that leads outside the working tree; not read (see docs/security.md)"
     return None
-
-
-@cache
-def section_aliases() -> dict[str, list[str]]:
-    return read_yaml(lexicon_dir() / "sections.yml")
 
 
 def _aliases(config: Config) -> dict[str, list[str]]:

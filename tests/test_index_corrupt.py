@@ -45,11 +45,23 @@ def corpus(tmp_path: Path, example_corpus: Path) -> Path:
     return root
 
 
-def npz(meta: object = None, vectors: np.ndarray | None = None, *, raw_meta: bytes | None = None, **extra) -> bytes:
-    """An index file as ``recurrence.save`` writes it, from the given parts."""
+def npz(
+    meta: object = None,
+    vectors: np.ndarray | None = None,
+    *,
+    raw_meta: bytes | None = None,
+    incidents: np.ndarray | None = None,
+    **extra,
+) -> bytes:
+    """An index file as ``recurrence.save`` writes it, from the given parts; unless given, one
+    (zero) incident vector per document, as wide as the factor vectors."""
     payload = raw_meta if raw_meta is not None else json.dumps(meta).encode()
+    if incidents is None:
+        docs = meta.get("documents") if isinstance(meta, dict) else None
+        n = len(docs) if isinstance(docs, list) else 1
+        incidents = np.zeros((n, vectors.shape[1] if vectors is not None and vectors.ndim == 2 else 384), np.float16)
     buf = io.BytesIO()
-    np.savez(buf, vectors=vectors, meta=np.frombuffer(payload, dtype=np.uint8), **extra)
+    np.savez(buf, vectors=vectors, incidents=incidents, meta=np.frombuffer(payload, dtype=np.uint8), **extra)
     return buf.getvalue()
 
 
@@ -190,7 +202,12 @@ CORRUPT: dict[str, Callable[[dict, np.ndarray, bytes], bytes]] = {
     "vectors-float64": lambda m, v, d: npz(m, v.astype(np.float64)),
     "vectors-1d": lambda m, v, d: npz(m, v.reshape(-1)),
     "vectors-pickled-objects": pickled,
-    "third-member": lambda m, v, d: npz(m, v, extra=np.zeros(1)),
+    "fourth-member": lambda m, v, d: npz(m, v, extra=np.zeros(1)),
+    "incidents-fewer-than-documents": lambda m, v, d: npz(m, v, incidents=np.zeros((1, v.shape[1]), np.float16)),
+    "incidents-nan": lambda m, v, d: npz(
+        m, v, incidents=np.full((len(m["documents"]), v.shape[1]), np.nan, np.float16)
+    ),
+    "incidents-float32": lambda m, v, d: npz(m, v, incidents=np.zeros((len(m["documents"]), v.shape[1]), np.float32)),
     "zip-bomb": zip_bomb,
     "huge-npy-header": huge_header,
 }

@@ -71,9 +71,9 @@ def test_corrupt_index_is_a_clear_error(built) -> None:
 
 def test_model_or_format_mismatch_asks_for_a_reindex(built, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus, index, _ = built
-    import reviewer.recurrence
+    import reviewer.recurrence.store
 
-    monkeypatch.setattr(reviewer.recurrence, "FORMAT", FORMAT + 1)  # a newer pmreview reading this index
+    monkeypatch.setattr(reviewer.recurrence.store, "FORMAT", FORMAT + 1)  # a newer pmreview reading this index
     with pytest.raises(IndexError_, match="re-index"):
         load(index_path(corpus), model=get_encoder().name)
     monkeypatch.undo()
