@@ -531,8 +531,10 @@ def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
     """Action items in a paragraph: in an action section every line (when each line is one) or
     sentence that says what to do starts one, and the sentences after it that do not are its
     explanation; in a lessons section the same; elsewhere only the team's commitments."""
-    if zone == "barred" or block.table is not None:
+    if block.table is not None:
         return []
+    if zone == "barred":
+        return _labelled_items(doc, block)
     label = _lead_in_label_end(doc, block)
     begin = _skip_space(doc.source.text, label, block.end) if label is not None else block.start
     units = _units(doc, block, begin)
@@ -567,6 +569,44 @@ def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
         elif current:
             current.append((s, e))
     close()
+    return out
+
+
+ACTION_LABEL = re.compile(
+    r"[ \t>*_]*(?:\d{1,2}[:.h]\d{2}(?:\s*[A-Z]{2,5})?[ \t:–—-]+)?(?P<label>\[\s*(?:action(?:\s+item)?|AI|todo|to-?do|follow[- ]?up)\s*\]|"
+    r"(?:action\s+item|todo|to-?do|follow[- ]?up)\s*:)[ \t*_]*(?=\S)",
+    re.I,
+)
+"""An item the writer marked as one: "[Action Item] …", "TODO: …", "Follow-up: …", maybe after
+the time of a timeline entry."""
+
+
+def _labelled_items(doc: Document, block: Block) -> list[ActionItem]:
+    """In a section that holds no items (the timeline, what went wrong), only what the writer
+    marked as an action item is one: from its label to the end of its paragraph."""
+    text = doc.source.text
+    out = []
+    pos = block.start
+    while pos < block.end:
+        end = text.find("\n", pos, block.end)
+        end = block.end if end == -1 else end
+        m = ACTION_LABEL.match(text, pos, end)
+        if m is not None:
+            s, e = m.start("label"), block.end  # after a timestamp ("10:30 UTC TODO: …"), at the label
+            item = ActionItem(
+                text[s:e],
+                s,
+                e,
+                doc.source.position(s)[0],
+                doc.source.position(max(s, e - 1))[0],
+                "paragraph",
+                None,
+                section=doc.sections[block.section].title if block.section is not None else None,
+            )
+            item.masked, item.masked_at = doc.masked[s:e], s
+            out.append(item)
+            break
+        pos = end + 1
     return out
 
 

@@ -570,10 +570,16 @@ def _parse(source: Source, section_aliases: dict[str, list[str]] | None) -> Docu
     masked = "".join(chars)
     for block in blocks:
         # trim masked markup (checkboxes, emphasis) from the ends of the block
+        begin, finish = block.start, block.end
         while block.start < block.end and masked[block.start].isspace():
             block.start += 1
         while block.end > block.start and masked[block.end - 1].isspace():
             block.end -= 1
+        if block.start == block.end and text[begin:finish].strip():
+            # all masked (a bare link, "- [ ] https://…/issues/12"): the block is still where its text is
+            lead = re.match(r"\s*(?:\[[ xX]\]\s+)?", text[begin:finish])
+            block.start = begin + (lead.end() if lead else 0)
+            block.end = finish - (len(text[begin:finish]) - len(text[begin:finish].rstrip()))
         if block.kind == "heading":
             sections[block.section].title = " ".join(masked[block.start : block.end].split())
         else:

@@ -279,3 +279,27 @@ def test_commitments_under_a_topic_heading_are_the_action_items_under_another_na
     assert not any("Action items" in f.message for f in review(committed, select=("ST001",)))
     narrated = base.format(tail="Staging had not been deployed for a month.")
     assert any("Action items" in f.message for f in review(narrated, select=("ST001",)))
+
+
+def _items(text: str) -> list:
+    from reviewer.actions import extract
+    from reviewer.engine import section_aliases
+    from reviewer.markdown import parse
+    from reviewer.source import Source
+
+    return extract(parse(Source("doc.md", text), section_aliases()))
+
+
+def test_an_item_the_writer_marked_is_one_even_in_the_timeline() -> None:
+    text = (
+        "# Launch storm\n\n## Timeline\n\n10:02 UTC Launches are rejected by the rate limit.\n\n"
+        "[Action Item] rejected launches count as failed launches. They should get their own label.\n\n"
+        "10:30 UTC TODO: alert when the rejection rate passes 5%.\n\n10:40 UTC The queue drains.\n"
+    )
+    assert [(i.line, i.text.split()[0]) for i in _items(text)] == [(7, "[Action"), (9, "TODO:")]
+
+
+def test_a_checkbox_that_is_only_a_link_to_its_issue_is_an_item() -> None:
+    items = _items("# X\n\n## Action items\n\n- [ ] Write the report\n- [ ] https://example.org/tracker/issues/12\n")
+    assert [i.line for i in items] == [5, 6]
+    assert items[1].text == "https://example.org/tracker/issues/12"
