@@ -153,7 +153,9 @@ def test_json_follows_the_contract(data: dict) -> None:
     assert data["clusters"], "the fixture corpus has recurring factors"
     for c in data["clusters"]:
         assert CONTRACT["cluster"] <= set(c) and c["id"].startswith("c")
-        assert c["name"] == " · ".join(c["terms"]) and len(c["terms"]) == 3
+        assert len(c["terms"]) == 3 and c["name"] and isinstance(c["subject"], list)
+        # named by its weakness, or by what its factors are about: never a bag of tokens
+        assert c["name"] in (c["weakness"], " · ".join(c["subject"])) or c["name"].startswith(f"{c['weakness']}: ")
         assert c["category"] in LABELS
         assert CONTRACT["representative"] <= set(c["representative"])
         assert CONTRACT["cluster_actions"] <= set(c["actions"])
@@ -310,7 +312,20 @@ def test_action_follow_through(data: dict) -> None:
     orders = cluster_of(data, ORDERS_1, "Replication-lag alerts")
     assert orders["actions"] == {"total": 5, "done": 1, "open": 4}
     q2 = next(p for p in data["periods"] if p["period"] == "2025-Q2")
-    assert q2["actions"] == {"total": 4, "done": 1, "open": 3, "with_owner": 4, "with_deadline": 3}
+    assert q2["actions"] == {
+        "total": 4,
+        "done": 1,
+        "open": 3,
+        "with_owner": 4,
+        "with_deadline": 3,
+        "open_without_owner": 0,
+        "open_without_deadline": 1,
+        "open_untracked": 1,
+    }
+    # the open items that can never be overdue: no owner, or no deadline
+    assert (a["open_without_owner"], a["open_without_deadline"], a["open_untracked"]) == (1, 2, 2)
+    s = data["summary"]
+    assert (s["actions_open"], s["open_without_owner"], s["open_without_deadline"], s["open_untracked"]) == (7, 1, 2, 2)
 
 
 def test_overdue_follows_the_as_of_date(workdir: Path) -> None:
@@ -402,7 +417,8 @@ def test_repeated_symptom_is_grouped_although_the_factors_differ(data: dict) -> 
     assert cert is not None and [i["path"] for i in cert["incidents"]] == [CERT, CERT_2]  # by date
     assert (cert["count"], cert["first_seen"], cert["last_seen"]) == (2, "2025-10-11", "2025-10-28")
     assert cert["factor_clusters"] == []  # what this view adds: no factor cluster joins them
-    assert "certificate" in cert["name"].split(" · ")
+    assert "certificate" in cert["terms"]
+    assert cert["name"] in [i["title"] for i in cert["incidents"]]  # named by the title that says it best
     assert cert["incidents"][1]["title"] == "Billing API certificate expired again"
     # repeats whose factors do recur point at those factor clusters
     search = repeat_of(data, SEARCH_1)
@@ -435,7 +451,9 @@ def test_repeats_sorted_by_count_then_recency(data: dict) -> None:
     cluster_ids = {c["id"] for c in data["clusters"]}
     for r in repeats:
         assert r["count"] == len(r["incidents"]) >= 2 and set(r["factor_clusters"]) <= cluster_ids
-        assert len(r["name"].split(" · ")) == 3
+        assert len(r["terms"]) == 3 and r["name"] in [i["title"] for i in r["incidents"]]
+        names = {c["id"]: c["name"] for c in data["clusters"]}
+        assert r["factor_cluster_names"] == [names[c] for c in r["factor_clusters"]]
 
 
 def test_what_happened_is_the_title_and_summary(workdir: Path, data: dict) -> None:
@@ -500,12 +518,49 @@ def test_cluster_cache_gives_the_same_labels() -> None:
     centres = rng.normal(size=(4, 16))
     feats = np.vstack([c + 0.05 * rng.normal(size=(3, 16)) for c in centres]).astype(np.float32)
     feats /= np.linalg.norm(feats, axis=1, keepdims=True)
-    blocks = np.array([0] * 6 + [1] * 6)
     cache: dict = {}
-    first = clusters.cluster(feats, blocks, cache=cache)
-    assert cache and clusters.cluster(feats, blocks, cache=cache).tolist() == first.tolist()
+    first = clusters.cluster(feats, None, cache=cache)
+    assert cache and clusters.cluster(feats, None, cache=cache).tolist() == first.tolist()
     assert first.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
-    assert clusters.cluster(feats, blocks, cache={k: [0] * 6 for k in cache}).tolist() != first.tolist()
+    assert clusters.cluster(feats, None, cache={k: [0] * 12 for k in cache}).tolist() != first.tolist()
+    # excluded factors join nothing
+    alone = clusters.cluster(feats, None, exclude=np.arange(12) < 3)
+    assert len(set(alone[:3].tolist())) == 3 and alone[3:].tolist() == [3, 3, 3, 4, 4, 4, 5, 5, 5]
+
+
+def test_components_give_the_clusters_of_one_clustering() -> None:
+    """Clustering per connected component of the threshold graph is exact for average linkage."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    from reviewer.report import clusters
+
+    rng = np.random.default_rng(1)
+    feats = rng.normal(size=(60, 8)).astype(np.float32)
+    feats /= np.linalg.norm(feats, axis=1, keepdims=True)
+    dist = np.clip(1 - (feats @ feats.T).astype(np.float64), 0, 2)
+    np.fill_diagonal(dist, 0)
+    whole = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=0.4
+    ).fit_predict(dist)
+    ours = clusters.cluster(feats, None, threshold=0.4)
+    same_whole = whole[:, None] == whole[None, :]
+    assert (same_whole == (ours[:, None] == ours[None, :])).all() and len(set(whole.tolist())) < 60
+
+
+def test_shared_rare_words_link_a_short_restatement() -> None:
+    from reviewer.report import clusters
+
+    texts = [
+        "Priority classes not implemented on the system critical workloads, so other pods crowded the nodes",
+        "Priority classes not implemented",
+        "Dashboards for the nodes were not implemented",
+        "The queue consumer had no retry limit",
+    ]
+    words = clusters.Words(texts)
+    sims = words.similarity(np.arange(4), np.arange(4))
+    assert sims[0, 1] > 0.6  # every rare word of the short one is in the long one
+    assert sims[0, 1] > 2 * sims[1, 2]  # 'implemented' alone is weak evidence
+    assert sims[1, 3] == 0
 
 
 def test_periods_span_calendar_boundaries() -> None:

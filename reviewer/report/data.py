@@ -15,6 +15,7 @@ options give the same bytes: the only date in the output is the explicit as-of d
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -27,7 +28,7 @@ import numpy as np
 from reviewer.cache import seal, sealed
 from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
 from reviewer.report import clusters as clustering
-from reviewer.report import follow
+from reviewer.report import follow, naming
 from reviewer.report import repeats as repeating
 from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review
 from reviewer.report.naming import Namer, medoid, plain
@@ -39,6 +40,7 @@ VERSION = 1
 HALF_LIFE_DAYS = 365.0  # a cluster's score: each incident counts 2^(-age / half-life)
 UNDATED_WEIGHT = 0.5  # an undated incident's contribution to a cluster's score
 CLUSTER_CACHE = "report-clusters.json"
+NAME_CONFIDENT = 0.5  # mean class probability at which a cluster is named after its weakness
 CATEGORIES = ("technical", "process", "organisational", "detection")
 
 
@@ -80,9 +82,10 @@ def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None
     reviewed = review(corpus, index.docs, settings.config_file, settings.cache_dir)
     docs = _documents(index.docs, reviewed, settings)
     cache_dir = index_path(corpus, settings.index_dir).parent
-    factors = _factors(index, docs, cache_dir)
+    groups = _repeat_groups(docs, cache_dir, index.model)
+    factors = _factors(index, docs, cache_dir, groups)
     found = _clusters(docs, factors, settings)
-    repeats = _repeats(docs, factors, found, cache_dir, index.model)
+    repeats = _repeats(docs, factors, found, groups)
     scope = [d for d in docs if d.in_scope]
     recurring = _recurring(docs, factors, found)
     ids = {label: c["id"] for label, c in found.items()}
@@ -113,6 +116,10 @@ def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None
             "actions_total": totals["total"],
             "actions_done": totals["done"],
             "overdue": len(overdue),
+            "actions_open": totals["open"],
+            "open_without_owner": totals["open_without_owner"],
+            "open_without_deadline": totals["open_without_deadline"],
+            "open_untracked": totals["open_untracked"],
         },
         "errors": unreadable,
         "documents": [_document(d, factors, ids, recurring) for d in sorted(scope, key=_chronological)],
@@ -126,6 +133,9 @@ def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None
             "open": totals["open"],
             "with_owner": totals["with_owner"],
             "with_deadline": totals["with_deadline"],
+            "open_without_owner": totals["open_without_owner"],
+            "open_without_deadline": totals["open_without_deadline"],
+            "open_untracked": totals["open_untracked"],
             "owner_coverage": follow.coverage(totals["with_owner"], totals["total"]),
             "deadline_coverage": follow.coverage(totals["with_deadline"], totals["total"]),
             "by_priority": follow.by_priority(a for _, a in actions),
@@ -186,7 +196,7 @@ def _document(d: Doc, factors: dict, ids: dict[int, str], recurring: dict[int, b
 # --- factors and clusters --------------------------------------------------------------
 
 
-def _factors(index, docs: list[Doc], cache_dir: Path) -> dict:
+def _factors(index, docs: list[Doc], cache_dir: Path, groups: list[repeating.Group]) -> dict:
     """Per factor: vector, weakness probabilities, category and cluster label."""
     from reviewer.models.category import default as category_model
     from reviewer.models.weakness import default as weakness_model
@@ -195,27 +205,47 @@ def _factors(index, docs: list[Doc], cache_dir: Path) -> dict:
     vectors = clustering.factor_vectors(index.vectors, rows)
     weakness = weakness_model()
     probs = weakness.probabilities(vectors) if weakness is not None and len(vectors) else None
-    blocks = probs.argmax(axis=1) if probs is not None else np.zeros(len(vectors), dtype=np.int64)
-    cache = _load_cache(cache_dir / CLUSTER_CACHE)
-    before = dict(cache)
-    labels = clustering.cluster(clustering.features(vectors, probs), blocks, cache=cache)
-    if cache != before:
-        _save_cache(cache_dir / CLUSTER_CACHE, cache)
+    owner = np.array([i for i, d in enumerate(docs) for _ in d.meta.factors], dtype=np.int64)
+    clean = [plain(f.get("clean") or f["text"]) for d in docs for f in d.meta.factors]
+    cache, phrases = _load_cache(cache_dir / CLUSTER_CACHE)
+    before = (dict(cache), dict(phrases))
+    words = clustering.Words(clean) if len(clean) else None
+    skip = boilerplate(clean, owner, groups)
+    labels = clustering.cluster(clustering.features(vectors, probs), words, cache=cache, exclude=skip)
     model = category_model()
     categories = model.predict(vectors) if model is not None and len(vectors) else [None] * len(vectors)
-    owner = np.array([i for i, d in enumerate(docs) for _ in d.meta.factors], dtype=np.int64)
     return {
         "vectors": vectors,
         "probs": probs,
         "labels": labels,
         "categories": categories,
         "owner": owner,
-        "clean": [f.get("clean") or f["text"] for d in docs for f in d.meta.factors],
+        "clean": clean,
         "paths": [d.meta.path for d in docs for _ in d.meta.factors],
         "weakness": weakness,
         "category_model": model,
         "docs": docs,
+        "cache": (cache_dir / CLUSTER_CACHE, cache, phrases, before),
     }
+
+
+def boilerplate(texts: list[str], owner: np.ndarray, groups: list[repeating.Group]) -> np.ndarray:
+    """Factors written word for word in two or more postmortems that are not one repeated incident.
+
+    Such a sentence is the template's prompt ("Things that could have gone better."), a
+    standing paragraph about the team, or a section the authors copy into every write-up:
+    it recurs because the document does, not because the weakness did. The same sentence in
+    the write-ups of one repeated incident (the same symptom again, reviewer/report/repeats.py)
+    is a true recurrence, copied because it still holds, and is kept."""
+    group_of: dict[int, int] = {}
+    for g, grp in enumerate(groups):
+        for m in grp.members:
+            group_of[m] = g
+    where: dict[str, set[int]] = defaultdict(set)
+    for i, text in enumerate(texts):
+        where[" ".join(text.lower().split())].add(int(owner[i]))
+    copied = {key for key, docs in where.items() if len(docs) >= 2 and len({group_of.get(d, -1 - d) for d in docs}) > 1}
+    return np.array([" ".join(t.lower().split()) in copied for t in texts], dtype=bool)
 
 
 def _clusters(docs: list[Doc], factors: dict, settings: Settings) -> dict[int, dict]:
@@ -235,26 +265,73 @@ def _clusters(docs: list[Doc], factors: dict, settings: Settings) -> dict[int, d
         incidents = tuple(sorted({int(factors["owner"][i]) for i in rows}))
         if len(incidents) >= 2 and any(docs[k].in_scope for k in incidents):
             same_incidents[incidents].append(label)
-    namer: Namer | None = None
+    candidates = [(labels, sorted(i for label in labels for i in members[label])) for labels in same_incidents.values()]
+    phrases = _phrases(factors, sorted({i for _, rows in candidates for i in rows}))
+    namer = Namer(factors["clean"], factors["labels"]) if candidates else None
     found = []
-    for incidents, labels in same_incidents.items():
-        rows = sorted(i for label in labels for i in members[label])
-        namer = namer or Namer(factors["clean"], factors["labels"])
-        found.append((labels, _cluster(rows, list(incidents), docs, factors, namer, settings)))
+    for (labels, rows), incidents in zip(candidates, same_incidents, strict=True):
+        subject = naming.subject(rows, factors["paths"], phrases, namer) if phrases is not None else None
+        weakness = _shared_weakness(rows, factors)
+        if weakness[1] is None and subject == []:
+            continue  # nothing shared to name: a cluster of phrasing, not of a weakness (naming.py)
+        found.append((labels, _cluster(rows, list(incidents), docs, factors, namer, settings, subject, weakness)))
+    _disambiguate([c for _, c in found])
     found.sort(key=lambda lc: (-lc[1]["score"], -lc[1]["count"], _neg_date(lc[1]["last_seen"]), lc[1]["name"]))
     out = {}
     for n, (labels, c) in enumerate(found, 1):
         cluster = {"id": f"c{n}", **c}
         for label in labels:
             out[label] = cluster
+    _save_if_changed(factors["cache"])
     return out
+
+
+def _phrases(factors: dict, rows: list[int]) -> list[list[str]] | None:
+    """Noun phrases of the given factors (naming.noun_phrases), through the cluster cache so a
+    warm report does not load spaCy; None when no spaCy pipeline could be loaded."""
+    _, _, cache, _ = factors["cache"]
+    keys = {i: _text_key(factors["clean"][i]) for i in rows}
+    missing = sorted({keys[i]: factors["clean"][i] for i in rows if keys[i] not in cache}.items())
+    if missing:
+        found = naming.noun_phrases([t for _, t in missing])
+        if found is None:
+            return None
+        cache.update({k: p for (k, _), p in zip(missing, found, strict=True)})
+    for key in [k for k in cache if k not in set(keys.values())]:
+        del cache[key]
+    out: list[list[str]] = [[] for _ in factors["clean"]]
+    for i in rows:
+        out[i] = list(cache[keys[i]])
+    return out
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(f"phrases-v{naming.VERSION}\0{text}".encode()).hexdigest()[:32]
+
+
+def _disambiguate(found: list[dict]) -> None:
+    """Two clusters named after the same weakness class get their subject added: "certificate
+    or credential expired: SAML signing certificate" and "…: partner gateway"."""
+    named: Counter[str] = Counter(c["name"] for c in found)
+    for c in found:
+        if named[c["name"]] > 1 and c["weakness"] and c["subject"]:
+            c["name"] = f"{c['weakness']}: {c['subject'][0]}"
 
 
 def _neg_date(iso: str | None) -> int:
     return -date.fromisoformat(iso).toordinal() if iso else 0
 
 
-def _cluster(rows: list[int], incidents: list[int], docs: list[Doc], factors: dict, namer: Namer, settings) -> dict:
+def _cluster(
+    rows: list[int],
+    incidents: list[int],
+    docs: list[Doc],
+    factors: dict,
+    namer: Namer,
+    settings,
+    subject: list[str] | None,
+    weakness: tuple[str | None, str | None],
+) -> dict:
     owner = factors["owner"]
     terms = namer.terms(rows, factors["paths"])
     rep = rows[medoid(factors["vectors"][rows])]
@@ -286,13 +363,20 @@ def _cluster(rows: list[int], incidents: list[int], docs: list[Doc], factors: di
     done = sum(follow.is_done(a) for a in items)
     rep_doc = docs[int(owner[rep])]
     rep_factor = rep_doc.meta.factors[rep - rep_doc.first]
-    weakness_id, weakness_label = _shared_weakness(rows, factors)
+    weakness_id, weakness_label = weakness
     cats = Counter(c for c in (factors["categories"][i] for i in rows) if c)
     order = list(CATEGORIES)
     category = min(cats, key=lambda c: (-cats[c], order.index(c) if c in order else 99, c)) if cats else None
+    # A lead reads the name first: the shared weakness where the classifier gives one, else
+    # what the factors are about (noun phrases), else (no spaCy pipeline) the terms.
+    name = (weakness_label if _named_by_weakness(rows, factors, weakness_id) else None) or " · ".join(
+        subject or ([] if weakness_label else terms)
+    )
+    name = name or weakness_label
     return {
-        "name": " · ".join(terms),
+        "name": name,
         "terms": terms,
+        "subject": subject or [],
         "weakness": weakness_label,
         "weakness_id": weakness_id,
         "category": category,
@@ -307,6 +391,16 @@ def _cluster(rows: list[int], incidents: list[int], docs: list[Doc], factors: di
     }
 
 
+def _named_by_weakness(rows: list[int], factors: dict, weakness_id: str | None) -> bool:
+    """Is the classifier sure enough of the shared weakness to name the cluster after it? A name
+    is read as a finding, so it takes a mean probability of NAME_CONFIDENT over the factors; a
+    less certain class is still shown as the shared weakness, under a name from the text."""
+    if weakness_id is None:
+        return False
+    k = factors["weakness"].ids.index(weakness_id)
+    return float(factors["probs"][rows, k].mean()) >= NAME_CONFIDENT
+
+
 def _shared_weakness(rows: list[int], factors: dict) -> tuple[str | None, str | None]:
     """The taxonomy class most of the cluster's factors are confidently in, if any (not a trigger)."""
     probs, model = factors["probs"], factors["weakness"]
@@ -318,7 +412,7 @@ def _shared_weakness(rows: list[int], factors: dict) -> tuple[str | None, str | 
     if not votes:
         return None, None
     cls, n = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-    if n * 2 < len(rows) or model.ids[cls].startswith("trigger-"):
+    if n * 2 < len(rows) or model.ids[cls].startswith(("trigger-", "unknown", "other", "none")):
         return None, None
     return model.ids[cls], model.labels[cls]
 
@@ -341,15 +435,9 @@ def _recurring(docs: list[Doc], factors: dict, found: dict[int, dict]) -> dict[i
 # --- repeated incidents ----------------------------------------------------------------
 
 
-def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], cache_dir: Path, model: str) -> list[dict]:
-    """Incidents whose title and summary say the same thing happened (reviewer/report/repeats.py).
-
-    Grouped over the whole corpus, like the factor clusters, so a window does not change
-    which incidents belong together; a group is listed when at least two of its incidents
-    are in the history and one is in scope. ``factor_clusters`` are the listed factor
-    clusters that at least two of its incidents share: empty when the write-ups name
-    different factors, which is the case this view exists for.
-    """
+def _repeat_groups(docs: list[Doc], cache_dir: Path, model: str) -> list[repeating.Group]:
+    """Incidents whose title and summary say the same thing happened (reviewer/report/repeats.py),
+    over the whole corpus, so a window does not change which incidents belong together."""
 
     def encoder():
         from reviewer.models.embedder import get_encoder
@@ -357,9 +445,23 @@ def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], cache_dir: 
         return get_encoder()
 
     contexts = [d.meta.context for d in docs]
+    return repeating.find(contexts, [d.meta.title for d in docs], cache_dir, model, encoder)
+
+
+def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], groups: list[repeating.Group]) -> list[dict]:
+    """The repeated incidents listed: a group is listed when at least two of its incidents are
+    in the history and one is in scope. ``factor_clusters`` are the listed factor clusters
+    that at least two of its incidents share (``factor_cluster_names`` their names, in the
+    same order): empty when the write-ups name different factors, which is the case this
+    view exists for.
+
+    Its ``name`` is the title of its incidents that shares the most words with the others'
+    titles ("All services returning 503 in Kubernetes"): a lead recognises an incident by
+    its title, and three characteristic words (``terms``) read as a riddle."""
     ids = {label: c["id"] for label, c in found.items()}
+    names = {c["id"]: c["name"] for c in found.values()}
     out = []
-    for g in repeating.find(contexts, [d.meta.title for d in docs], cache_dir, model, encoder):
+    for g in groups:
         members = [docs[i] for i in g.members if docs[i].in_history]
         if len(members) < 2 or not any(d.in_scope for d in members):
             continue
@@ -369,16 +471,19 @@ def _repeats(docs: list[Doc], factors: dict, found: dict[int, dict], cache_dir: 
         for d in members:
             labels = {int(x) for x in factors["labels"][d.first : d.first + len(d.meta.factors)]}
             shared.update(ids[label] for label in labels if label in ids)
+        clusters = sorted((c for c, n in shared.items() if n >= 2), key=lambda c: int(c[1:]))
         out.append(
             {
-                "name": " · ".join(g.terms),
+                "name": repeating.title_name([d.meta.title for d in members]) or " · ".join(g.terms),
+                "terms": list(g.terms),
                 "incidents": [
                     {"path": d.meta.path, "title": d.meta.title, "date": d.iso, "in_scope": d.in_scope} for d in members
                 ],
                 "count": len(members),
                 "first_seen": days[0].isoformat() if days else None,
                 "last_seen": days[-1].isoformat() if days else None,
-                "factor_clusters": sorted((c for c, n in shared.items() if n >= 2), key=lambda c: int(c[1:])),
+                "factor_clusters": clusters,
+                "factor_cluster_names": [names[c] for c in clusters],
             }
         )
     out.sort(key=lambda r: (-r["count"], _neg_date(r["last_seen"]), r["name"], r["incidents"][0]["path"]))
@@ -437,34 +542,46 @@ def _rate(part: int, total: int) -> float | None:
 # --- the cluster cache -----------------------------------------------------------------
 
 
-def _load_cache(path: Path) -> dict[str, list[int]]:
-    """The cached cluster labels per block, if this user wrote them (reviewer.cache.sealed:
-    the folder may come from a pull request); an entry that is not a list of labels is dropped."""
+def _load_cache(path: Path) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """The cached cluster labels and noun phrases, if this user wrote them (reviewer.cache.sealed:
+    the folder may come from a pull request); an entry of the wrong shape is dropped."""
     try:
         data = json.loads(read_bounded(path, CACHE_LIMIT)[:CACHE_LIMIT])
-        blocks = data["blocks"]
-        if data.get("version") != clustering.VERSION or not sealed(_canonical(blocks), data.get("seal")):
-            return {}
+        blocks, phrases = data["blocks"], data["phrases"]
+        if data.get("version") != clustering.VERSION or not sealed(_canonical(blocks, phrases), data.get("seal")):
+            return {}, {}
     except (OSError, ValueError, AttributeError, KeyError, TypeError, RecursionError):
-        return {}
-    return {
+        return {}, {}
+    if not isinstance(blocks, dict) or not isinstance(phrases, dict):
+        return {}, {}
+    labels = {
         k: v for k, v in blocks.items() if isinstance(v, list) and all(type(x) is int and 0 <= x < len(v) for x in v)
     }
+    words = {k: v for k, v in phrases.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)}
+    return labels, words
 
 
-def _canonical(blocks: object) -> bytes:
-    return json.dumps(blocks, separators=(",", ":"), sort_keys=True).encode("utf-8")
+def _canonical(blocks: object, phrases: object) -> bytes:
+    return json.dumps({"blocks": blocks, "phrases": phrases}, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 CACHE_LIMIT = 64 << 20
-"""A cluster cache holds a few labels per factor: far less than this."""
+"""A cluster cache holds a few labels per factor and a few phrases per clustered factor: far less than this."""
 
 
-def _save_cache(path: Path, blocks: dict[str, list[int]]) -> None:
+def _save_if_changed(state: tuple) -> None:
+    path, blocks, phrases, before = state
+    if (blocks, phrases) != before:
+        _save_cache(path, blocks, phrases)
+
+
+def _save_cache(path: Path, blocks: dict[str, list[int]], phrases: dict[str, list[str]]) -> None:
     """Atomic, like the index: a reader never sees half a file. A read-only corpus just stays cold."""
-    tag = seal(_canonical(blocks))
+    tag = seal(_canonical(blocks, phrases))
     if tag is None:
         return
-    body = json.dumps({"version": clustering.VERSION, "blocks": blocks, "seal": tag}, separators=(",", ":"))
+    body = json.dumps(
+        {"version": clustering.VERSION, "blocks": blocks, "phrases": phrases, "seal": tag}, separators=(",", ":")
+    )
     with contextlib.suppress(OSError):
         write_atomic(path, body.encode("utf-8"))

@@ -18,13 +18,23 @@ def is_done(item: dict) -> bool:
 
 
 def counts(items: Iterable[dict]) -> dict[str, int]:
-    """total, done, open, with_owner, with_deadline."""
-    out = {"total": 0, "done": 0, "open": 0, "with_owner": 0, "with_deadline": 0}
+    """total, done, open, with_owner, with_deadline; and the open items without an owner,
+    without a deadline, and without either one of them (``open_untracked``). An item with
+    no deadline can never be overdue, so "0 overdue" says nothing until these are known."""
+    out = dict.fromkeys(
+        ("total", "done", "open", "with_owner", "with_deadline", "open_without_owner", "open_without_deadline"), 0
+    )
+    out["open_untracked"] = 0
     for item in items:
+        owner, deadline = bool(item.get("owner")), bool(item.get("deadline"))
         out["total"] += 1
         out["done" if is_done(item) else "open"] += 1
-        out["with_owner"] += bool(item.get("owner"))
-        out["with_deadline"] += bool(item.get("deadline"))
+        out["with_owner"] += owner
+        out["with_deadline"] += deadline
+        if not is_done(item):
+            out["open_without_owner"] += not owner
+            out["open_without_deadline"] += not deadline
+            out["open_untracked"] += not (owner and deadline)
     return out
 
 

@@ -239,6 +239,19 @@ def name_terms(
     return out
 
 
+def title_name(titles: Sequence[str]) -> str | None:
+    """The title that shares the most content words with the group's other titles (ties: the
+    shorter, then the first alphabetically); None when no two titles share a word."""
+    stems = [set(_words(t)) for t in titles]
+    best: tuple[int, int, str] | None = None
+    for i, title in enumerate(titles):
+        score = sum(len(stems[i] & stems[j]) for j in range(len(titles)) if j != i)
+        key = (-score, len(title), title)
+        if score and title.strip() and (best is None or key < best):
+            best = key
+    return " ".join(best[2].split()) if best else None
+
+
 def _words(text: str) -> dict[str, Counter[str]]:
     found: dict[str, Counter[str]] = {}
     for w in WORD.findall(text.lower()):
