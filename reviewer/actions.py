@@ -89,7 +89,7 @@ def _compiled() -> dict[str, re.Pattern[str]]:
 
 
 @cache
-def _meaning() -> dict[str, re.Pattern[str]]:
+def _meaning() -> dict:
     """The lexicon's phrases for reading what an item says (rules/lexicons/actions.yml)."""
     lx = lexicon()
 
@@ -110,6 +110,7 @@ def _meaning() -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         "advice": re.compile(alt(lx["advice"]), re.I),
+        "advice_named": [re.compile(a, re.I) for a in lx["advice"] if "you" not in a],
         "done": re.compile(alt(lx["status_done"]), re.I),
         "open": re.compile(alt(lx["status_open"]), re.I),
         "past": re.compile(rf"^[\W_]*(?:{NOT_PAST}[a-z-]+ed|{lx['past_openers']})\s+(?:{lx['past_objects']})\b", re.I),
@@ -128,9 +129,17 @@ def _commits(text: str) -> bool:
     text = m["hindsight"].sub(" ", text)
     if any(not SUBORDINATE.search(text, 0, c.start()) for c in m["commit"].finditer(text)):
         return True
-    return bool(m["planning"].search(text) or m["done_report"].search(text))
+    if any(not SUBORDINATE_CLAUSE.search(text, 0, p.start()) for p in m["planning"].finditer(text)):
+        return True
+    return bool(m["done_report"].search(text))
 
 
+# "… when you are working on that part": the subject of a subordinate clause plans nothing
+SUBORDINATE_CLAUSE = re.compile(
+    r"\b(?:because|since|as|which|who|when|while|if|although|though|until|unless|where|whether|whenever)\s+"
+    r"(?:\w+\s+){1,2}$",
+    re.I,
+)
 # "… because we must wait for the tests": a subordinate clause explains, it commits to nothing
 SUBORDINATE = re.compile(
     r"\b(?:because|since|as|so|which|when|while|if|although|though|until|unless|where|whether|whenever)\s+$", re.I
@@ -151,11 +160,17 @@ def _says_to_do(text: str) -> bool:
     return any(m["directive"].search(m["hindsight"].sub(" ", s)) for s in _sentences(text))
 
 
-def _advice(text: str) -> bool:
+def _advice(text: str, zone: str | None = None) -> bool:
     """Advice to readers or users ("If you have an old account, remove it"), not a team action:
-    read in the first sentence, so an explanation that says "your pipeline" does not count."""
+    read in the first sentence, so an explanation that says "your pipeline" does not count. In a
+    lessons section "you" is the generic one ("Know all your certificates"): there only users
+    named as such ("Users should …") or a call to action make advice."""
     first = _sentences(text)[:1]
-    return bool(first) and bool(_meaning()["advice"].search(first[0]))
+    if not first:
+        return False
+    if zone == "lesson":
+        return any(p.search(first[0]) for p in _meaning()["advice_named"])
+    return bool(_meaning()["advice"].search(first[0]))
 
 
 def _placeholder(text: str) -> bool:
@@ -449,7 +464,7 @@ def _taken_list_items(doc: Document, tree: _ItemTree, zones: list[str]) -> set[i
         if not text and zone == "action" and li.parent is None and doc.source.text[first.start : first.end].strip():
             taken.add(idx)  # "- [ ] https://…/issues/12": the tracker holds the item
             continue
-        if not text or _placeholder(text) or _advice(text):
+        if not text or _placeholder(text) or _advice(text, zone):
             continue
         parent = tree.parent[idx]
         if parent is not None:
@@ -563,7 +578,7 @@ def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
         if text.endswith(":"):
             close()  # an introduction ("… beyond saying:"), not an item
             current = []
-        elif test(text) and not _advice(text) and not _placeholder(text) and not _note(text):
+        elif test(text) and not _advice(text, zone) and not _placeholder(text) and not _note(text):
             close()
             current = [(s, e)]
         elif current:

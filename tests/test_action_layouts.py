@@ -303,3 +303,21 @@ def test_a_checkbox_that_is_only_a_link_to_its_issue_is_an_item() -> None:
     items = _items("# X\n\n## Action items\n\n- [ ] Write the report\n- [ ] https://example.org/tracker/issues/12\n")
     assert [i.line for i in items] == [5, 6]
     assert items[1].text == "https://example.org/tracker/issues/12"
+
+
+def test_in_lessons_you_is_the_generic_one_but_users_named_are_advice() -> None:
+    text = (
+        "# Cert expiry\n\n## Lessons learned\n\n- Know all your certificates and when each expires.\n"
+        "- Users should rotate their API keys after upgrading.\n"
+    )
+    assert [i.line for i in _items(text)] == [5]
+    readers = "# Cert expiry\n\n## Summary\n\nThe cert expired.\n\n## What you can do\n\n- Rotate your API keys.\n"
+    assert _items(readers) == []
+
+
+def test_a_subordinate_clause_plans_nothing() -> None:
+    text = (
+        "# Infra drift\n\n## Lessons learned\n\nFixing problems only when you are working on that part of the "
+        "stack is no way to run infrastructure.\n\nThe platform team is planning a quarterly patch day.\n"
+    )
+    assert [i.line for i in _items(text)] == [7]
