@@ -321,3 +321,14 @@ def test_a_subordinate_clause_plans_nothing() -> None:
         "stack is no way to run infrastructure.\n\nThe platform team is planning a quarterly patch day.\n"
     )
     assert [i.line for i in _items(text)] == [7]
+
+
+def test_a_permanent_fix_reported_as_done_is_a_done_item_in_an_unheaded_post() -> None:
+    text = (
+        "# Build errors\n\nBuilds failed for two hours because the node agent fell behind the API server. "
+        "The default rate limit was far too low for the builder pods.\n\n"
+        "To stop the bleeding, the cluster was scaled up by hand.\n\n"
+        "For a permanent fix, the agent's rate limit was raised from 5 to 50 in the cluster configuration.\n"
+    )
+    items = _items(text)
+    assert [(i.line, i.status) for i in items] == [(7, "done")]
