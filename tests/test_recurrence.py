@@ -173,3 +173,104 @@ def test_a_configured_threshold_of_zero_is_a_threshold(built, tmp_path, cli) -> 
     assert re001("0") == 2  # both factors, whatever their scores
     assert re001("1") == 0
     assert re001("0.6") < 2  # so the first line tells 0 from the default
+
+
+UNRELATED = """# Postmortem: office printer
+
+## Summary
+
+The third-floor printer jammed all morning.
+
+## Contributing factors
+
+- The paper tray was loaded with the wrong paper size.
+"""
+
+
+def test_match_ranks_past_incidents_even_below_the_threshold(built, tmp_path, cli) -> None:
+    """Every draft gets its top-k past incidents; those under the threshold are marked, not hidden."""
+    corpus, _, _ = built
+    draft = tmp_path / "printer.md"
+    draft.write_text(UNRELATED)
+    data = json.loads(cli("match", draft, "--corpus", corpus, "--format", "json", "--top-k", "2").output)
+    (result,) = data["results"]
+    ranked = result["incidents"]
+    assert len(ranked) == 2 and result["above_threshold"] == 0
+    assert all(not i["passes_threshold"] for i in ranked)
+    assert ranked[0]["score"] >= ranked[1]["score"]
+    assert {"path", "title", "date", "score", "shared_factors", "action_items"} <= set(ranked[0])  # the old fields
+    assert ranked[0]["pairs"] and ranked[0]["pairs"][0]["draft_line"] == 9
+    assert result["factors"][0]["matches"] == [] and result["factors"][0]["closest"]  # closest kept, marked
+    text = cli("match", draft, "--corpus", corpus, "--top-k", "2").output
+    assert text.count("below threshold") >= 2
+    assert "none reaches the recurrence threshold 0.60" in text
+
+
+def test_a_shared_factor_passes_the_threshold(built, tmp_path, cli) -> None:
+    corpus, _, _ = built
+    draft = tmp_path / "draft.md"
+    draft.write_text(DRAFT)
+    (result,) = json.loads(cli("match", draft, "--corpus", corpus, "--format", "json").output)["results"]
+    passing = [i for i in result["incidents"] if i["passes_threshold"]]
+    assert [i["path"] for i in passing] == ["2026-03-04-billing-replica-lag.md"] and result["above_threshold"] == 1
+    assert passing[0]["shared_factors"] == 1 and passing[0]["factor_score"] >= 0.6
+    assert result["incidents"].index(passing[0]) < 2  # the ranking puts it near the top
+    assert [p["draft_line"] for p in passing[0]["pairs"] if p["passes_threshold"]] == [12]
+    text = cli("match", draft, "--corpus", corpus).output
+    assert "none reaches" not in text
+    row = next(r for r in text.splitlines() if "Billing writes lost" in r)
+    assert "below threshold" not in row
+
+
+def test_the_whole_incident_ranks_a_repeat_whose_factors_differ(built) -> None:
+    """Factor pairs alone can miss a repeat that lists other factors; the whole incident finds it."""
+    from reviewer.recurrence import incidents
+
+    _, index, _ = built
+    matcher = Matcher(index, get_encoder())
+    past = next(d for d in index.docs if "retry-storm" in d.path)
+    profile = past.context  # the same story told again, with a factor the past incident does not list
+    ranked = incidents(matcher, ["The office coffee machine was out of order."], profile, top_k=1)
+    assert ranked[0]["path"] == past.path and ranked[0]["similarity"] > 0.8
+
+
+def test_old_format_indexes_ask_for_a_rebuild(built) -> None:
+    """An index written before incident vectors existed says its format is old, not that it is corrupt."""
+    import io
+
+    corpus, _, _ = built
+    path = index_path(corpus)
+    with np.load(path, allow_pickle=False) as npz:
+        meta = json.loads(bytes(npz["meta"]).decode())
+        vectors = npz["vectors"]
+    meta["format"] = FORMAT - 1
+    buf = io.BytesIO()
+    np.savez(buf, vectors=vectors, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(IndexError_, match=f"index format {FORMAT - 1} is not {FORMAT}; re-index"):
+        load(path)
+    again, stats = build(corpus, path, get_encoder())
+    assert stats["added"] == len(again.docs) and again.incidents is not None
+
+
+def test_template_lines_are_no_evidence(tmp_path) -> None:
+    """A factor written word for word in three documents is the template's: it matches nothing."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    boiler = "Things that could have gone better."
+    for n, (title, factor) in enumerate(
+        [
+            ("Disk full", "The log volume filled up."),
+            ("DNS", "The TTL was a day long."),
+            ("TLS", "A certificate expired."),
+        ]
+    ):
+        (root / f"2026-0{n + 1}-01-x.md").write_text(
+            f"# {title}\n\n## Summary\n\n{title} broke things.\n\n## Contributing factors\n\n- {boiler}\n- {factor}\n"
+        )
+    index, _ = build(root, index_path(root), get_encoder())
+    matcher = Matcher(index, get_encoder())
+    [same_words] = matcher.match([boiler], top_k=3)
+    assert same_words == []
+    [other] = matcher.match(["The log volume filled up."], top_k=3)
+    assert other and all(m.factor["clean"] != boiler for m in other)

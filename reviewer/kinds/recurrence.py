@@ -30,6 +30,7 @@ class Recurrence(Kind):
         if ctx.matcher is None:
             return
         from reviewer.factors import factors
+        from reviewer.recurrence import incidents
 
         found = factors(doc)
         if not found:
@@ -40,7 +41,12 @@ class Recurrence(Kind):
             else float(self.rule.options.get("threshold", 0.6))
         )
         exclude = {ctx.corpus_relpath(doc.source.path) or "", _sha(doc)}
-        results = ctx.matcher.match([f.clean for f in found], exclude=exclude, top_k=3)
+        texts = [f.clean for f in found]
+        if not ctx.matcher.factor:
+            return
+        scores = ctx.matcher.scores(texts, exclude)  # one pass: the factor matches and the incident ranking
+        results = ctx.matcher.top(scores, 3)
+        ranked = None  # the closest past incidents, computed once a finding needs them
         for factor, matches in zip(found, results, strict=True):
             if not matches or matches[0].score < threshold:
                 continue
@@ -51,6 +57,11 @@ class Recurrence(Kind):
             open_n = sum(1 for a in actions if a.get("status") != "done")
             done_n = len(actions) - open_n
             weakness = f" — same weakness: {best.shared_weakness}" if best.shared_weakness else ""
+            if ranked is None:
+                ranked = [
+                    {k: i[k] for k in ("path", "title", "date", "score", "passes_threshold", "shared_factors")}
+                    for i in incidents(ctx.matcher, texts, _profile(doc), exclude, threshold, 3, scores=scores)
+                ]
             yield Hit(
                 factor.start,
                 factor.end
@@ -78,6 +89,7 @@ class Recurrence(Kind):
                         "score": round(float(best.score), 4),
                         "open": open_n,
                         "done": done_n,
+                        "incidents": ranked,  # the draft's closest past incidents, ranked as `match` ranks them
                     }
                 },
             )
@@ -90,6 +102,13 @@ def _acknowledged(text: str, past) -> bool:
     stem = past.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     ident = str(getattr(past, "id", "") or "")
     return bool(ACKNOWLEDGED.search(text)) or stem in text or bool(ident and ident in text)
+
+
+def _profile(doc: Document) -> str:
+    """The draft as a whole (title, summary and factors), as the index stores each past incident."""
+    from reviewer.factors import incident
+
+    return incident(doc, str(doc.source.path or "")).profile
 
 
 def _sha(doc: Document) -> str:

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +32,15 @@ from reviewer.recurrence.store import REINDEX, CorpusDoc, Index, IndexError_, se
 W_SEM, W_WEAK, W_LEX = 0.4, 0.5, 0.1
 CONFIDENT = 0.3  # a class probability at which a factor "is" that weakness
 DEFAULT_THRESHOLD = 0.6
+# A factor written word for word in this many documents is the template's ("Things that could
+# have gone better."), not the incident's: it is no evidence that two incidents are alike. Two
+# documents sharing a sentence can be a real repeat (a lesson copied from the last time).
+TEMPLATE_DOCS = 3
+
+
+def _key(text: str) -> str:
+    """A factor's words, lower case, for telling the same sentence in several documents."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _unit(p: np.ndarray) -> np.ndarray:
@@ -88,6 +99,11 @@ class Matcher:
         )
         self.doc_with_factors = self.owner_doc[self.doc_first] if len(counts) else counts
         self.incident_vectors = index.incident_vectors
+        seen: dict[str, set[int]] = defaultdict(set)
+        for f, d in zip(self.factor, self.owner_doc, strict=True):
+            seen[_key(f["clean"])].add(int(d))
+        self.templates = {k for k, docs in seen.items() if len(docs) >= TEMPLATE_DOCS}
+        self.template = np.array([_key(f["clean"]) in self.templates for f in self.factor], dtype=bool)
         # one text per vector row (``load`` checked that they agree)
         row_texts = [
             s for f in self.factor for s in (sentences(f["clean"]) if int(f.get("rows", 1)) > 1 else [f["clean"]])
@@ -147,9 +163,13 @@ class Matcher:
         else:
             per_factor = np.maximum.reduceat(fused, bounds[:-1], axis=0)
             which = np.stack([fused[a:b].argmax(axis=0) + a for a, b in itertools.pairwise(bounds)])
-        if excluded:
-            keep = ~np.isin(self.owner_doc, excluded)
-            per_factor = np.where(keep[None, :], per_factor, np.float32(-1.0))
+        drop = np.isin(self.owner_doc, excluded) if excluded else None
+        if self.templates:
+            drop = self.template if drop is None else drop | self.template
+        if drop is not None:
+            per_factor = np.where(drop[None, :], np.float32(-1.0), per_factor)
+        if self.templates:  # a draft factor that is a line of the corpus's template matches nothing
+            per_factor[[_key(t) in self.templates for t in texts]] = -1.0
         return Scores(per_factor, rows, semantic, lex, weak, raw, which, excluded)
 
     def pair(self, s: Scores, i: int, c: int) -> Match:
