@@ -236,9 +236,12 @@ def test_repeats_section(sample, page):
     assert "backup · restore · nightly" in first and "6 incidents" in first
     assert first.count('href="postmortems/') == 6
     assert "none: different factors each time" in first
-    assert '<a href="#cluster-c3">c3</a>' in section  # shared factor cluster, linked to its row
+    # a shared factor cluster is shown by its name, linked to its row; never as a bare id
+    name = next(c["name"] for c in sample["clusters"] if c["id"] == "c3")
+    assert f'<a href="#cluster-c3">{name[:1].upper() + name[1:]}</a>' in section
+    assert ">c3</a>" not in section
     undated = section.split('<tr id="repeat-r8">')[1].split("</tr>")[0]
-    assert "undated" in undated and '<td class="date">–</td>' in undated
+    assert "undated" in undated and '<td class="date wide">–</td>' in undated
 
 
 def test_repeats_are_escaped(page):
@@ -267,14 +270,76 @@ def test_repeats_tolerate_missing_and_odd_data(sample):
         },
     ]
     ctx = build_context(data)
+    c3 = next(c["name"] for c in ctx["clusters"] if c["id"] == "c3")
     assert [r["factor_clusters"] for r in ctx["repeats"]][-1] == [
-        {"id": "c3", "linked": True},
-        {"id": "c99", "linked": False},  # no such row on the page: shown, not linked
+        {"id": "c3", "linked": True, "name": c3},
+        {"id": "c99", "linked": False, "name": "c99"},  # no such row on the page: shown, not linked
+    ]
+    data["repeats"][-1]["factor_cluster_names"] = ["ignored: the page's own name wins", "Old cluster"]
+    assert [c["name"] for c in build_context(data)["repeats"][-1]["factor_clusters"]] == [
+        c3,
+        "Old cluster",  # not on the page: the name the JSON gives
     ]
     section = _section(render(data), "repeats")
     assert PAYLOAD not in section and "&lt;i&gt;t&lt;/i&gt;" in section
     assert "javascript:" not in section  # no link, and the title is shown instead of the path
     assert 'href="a%20b.md"' in section and 'href="#cluster-c99"' not in section
+
+
+def test_documents_name_their_clusters(sample):
+    ctx = build_context(sample)
+    names = {c["id"]: c["name"] for c in ctx["clusters"]}
+    listed = [c for d in ctx["documents"] for c in d["clusters"]]
+    assert listed and all(c["name"] == names.get(c["id"], c["id"]) for c in listed)
+    section = _section(render(sample), "documents")
+    assert not re.search(r">c\d+</a>", section)
+
+
+def test_overdue_headline_counts_items_that_cannot_be_overdue(sample):
+    data = copy.deepcopy(sample)
+    page = render(data)
+    assert "No owner or deadline" not in page  # a report from before these counts: no card, no guess
+    data["summary"] |= {
+        "overdue": 0,
+        "actions_open": 168,
+        "open_without_owner": 164,
+        "open_without_deadline": 168,
+        "open_untracked": 168,
+    }
+    data["actions"] |= {"overdue": [], "open": 168, "open_without_owner": 164, "open_without_deadline": 168}
+    data["actions"]["open_untracked"] = 168
+    page = render(data)
+    cards = page.split('<div class="cards">')[1].split("</div>\n</div>")[0]
+    assert "none past its deadline, but" in cards and "168 open items</a> have no owner or no deadline" in cards
+    assert "of 168 open: 164 no owner, 168 no deadline (never overdue)" in cards
+    actions = _section(page, "actions")
+    assert "164 name no owner and\n168 no deadline" in actions and "covers only the 0 open items" in actions
+    data["summary"] |= {"open_untracked": 0, "open_without_owner": 0, "open_without_deadline": 0}
+    assert "no open item is past its deadline" in render(data)
+
+
+def test_quality_chart_shows_zeros_and_gaps_apart():
+    chart = svg.grouped_bar_chart(
+        "q",
+        "t",
+        "d",
+        ["2025-Q1", "2025-Q2", "2025-Q3"],
+        [svg.Series("BL", [0.0, None, 2.0], "q-BL"), svg.Series("QU", [0.0, None, 0.0], "q-QU")],
+        y_label="y",
+        x_label="x",
+    )
+    ET.fromstring(str(chart))
+    assert chart.count('class="bar zero') == 3  # measured zeros: a stub each
+    assert chart.count('<rect class="bar q-BL"') == 1  # the one non-zero value
+    cols = chart.split('<g class="col">')[1:]
+    assert '<rect class="bar' not in cols[1]  # a period without documents draws nothing
+
+
+def test_recurrence_axis_is_a_percentage(page):
+    chart = page.split('id="chart-recurrence"')[1].split("</svg>")[0]
+    assert "% of the quarter&#39;s incidents recurring" in chart
+    ticks = re.findall(r'text-anchor="end">([^<]+)</text>', chart)
+    assert ticks and all(t.endswith("%") for t in ticks)
 
 
 def test_category_colours_are_consistent(sample):
@@ -522,6 +587,29 @@ document.body.appendChild(pre);
     assert out["daysSort"] == "ascending"
     assert out["last"] == sorted(out["last"])
     assert out["others"] == "none"
+
+
+def test_tables_fit_a_700px_window(chromium, page, tmp_path):
+    """At 700 px the clusters, repeats, priority and overdue tables need no sideways scrolling."""
+    probe = """<script>
+var out = [];
+Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (w) {
+  if (w.closest("details:not([open])")) return;
+  out.push([w.querySelector("table").id || w.previousElementSibling.id || "?", w.scrollWidth - w.clientWidth]);
+});
+var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script></body>"""
+    report = tmp_path / "report.html"
+    body = re.search(r"<script>(.*?)</script>", probe, re.S).group(1)
+    allowed = page.replace("script-src ", f"script-src {script_hash(body)} ", 1)
+    report.write_text(allowed.replace("</body>", probe), encoding="utf-8")
+    result = _run_chromium(chromium, tmp_path, report.as_uri(), "--window-size=700,2000", "--dump-dom")
+    match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout)
+    assert match, result.stderr[-2000:]
+    overflow = json.loads(match.group(1).replace("&quot;", '"'))
+    assert len(overflow) >= 4, overflow
+    assert [o for o in overflow if o[1] > 1] == []
 
 
 def test_a_script_the_page_does_not_name_is_blocked(chromium, page, tmp_path):

@@ -134,7 +134,12 @@ def report(
         rate = "n/a" if s["recurrence_rate"] is None else f"{s['recurrence_rate']:.0%}"
         click.echo(
             f"Wrote {out}: {s['documents']} documents ({s['undated']} undated), {s['recurring_clusters']} recurring "
-            f"clusters, recurrence rate {rate}, {s['overdue']} overdue action items (as of {data['as_of']}).",
+            f"clusters, recurrence rate {rate}, {s['overdue']} overdue action items (as of {data['as_of']})"
+            + (
+                f"; {s['open_untracked']} of {s['actions_open']} open items have no owner or no deadline."
+                if s.get("open_untracked")
+                else "."
+            ),
             err=True,
         )
     for error in data["errors"]:  # left out of the report, as `review` leaves out what it cannot read

@@ -203,7 +203,8 @@ def build_context(data: Mapping[str, Any], *, link_base: str = "") -> dict[str, 
 
     summary = _summary(data, documents_raw, periods, target)
     clusters = [_cluster(c, base=link_base, classes=classes) for c in clusters_raw]
-    repeats = _repeats(data, {c["id"] for c in clusters if c["id"]}, link_base)
+    names = {c["id"]: c["name"] for c in clusters if c["id"]}
+    repeats = _repeats(data, names, link_base)
     context: dict[str, Any] = {
         "title": f"Postmortem review: {_text(data.get('corpus'), 'corpus')}",
         "corpus": _text(data.get("corpus")),
@@ -222,7 +223,7 @@ def build_context(data: Mapping[str, Any], *, link_base: str = "") -> dict[str, 
         "quality": _quality(documents_raw, periods),
         "taxonomy": _taxonomy(taxonomy, periods, clusters_raw, classes),
         "undated": _undated(data, documents_raw, link_base),
-        "documents": [_document(d, link_base) for d in documents_raw],
+        "documents": [_document(d, link_base, names) for d in documents_raw],
         "charts": _charts(periods, target, classes, period_word, periods_word),
     }
     return context
@@ -278,9 +279,9 @@ def _summary(
     if delta is None:
         status, verdict = "unknown", "no dated incidents"
     elif delta > 1e-9:
-        status, verdict = "over", f"▲ {round(delta * 100)} pts above the {svg.fmt_percent(target)} target"
+        status, verdict = "over", f"▲ {_points(delta)} above the {svg.fmt_percent(target)} target"
     elif delta < -1e-9:
-        status, verdict = "under", f"▼ {round(-delta * 100)} pts below the {svg.fmt_percent(target)} target"
+        status, verdict = "under", f"▼ {_points(-delta)} below the {svg.fmt_percent(target)} target"
     else:
         status, verdict = "under", f"at the {svg.fmt_percent(target)} target"
     return {
@@ -296,7 +297,23 @@ def _summary(
         "actions_done": actions_done,
         "actions_done_rate": _ratio(actions_done, actions_total),
         "overdue": _int(s.get("overdue")),
+        # open items that can never be overdue (no owner or no deadline); None in reports from before
+        "actions_open": _int(s.get("actions_open")) if "actions_open" in s else None,
+        "open_untracked": _int(s.get("open_untracked")) if "open_untracked" in s else None,
+        "open_without_owner": _int(s.get("open_without_owner")) if "open_without_owner" in s else None,
+        "open_without_deadline": _int(s.get("open_without_deadline")) if "open_without_deadline" in s else None,
     }
+
+
+def _points(delta: float) -> str:
+    """Percentage points: '1 pt', '16 pts'."""
+    n = round(delta * 100)
+    return f"{n} pt" if n == 1 else f"{n} pts"
+
+
+def display_name(name: str) -> str:
+    """A name as a heading: first letter upper case ("priority-classes" → "Priority-classes")."""
+    return name[:1].upper() + name[1:] if name[:1].islower() else name
 
 
 def _cluster(c: Mapping[str, Any], *, base: str, classes: Mapping[str, str]) -> dict[str, Any]:
@@ -318,11 +335,17 @@ def _cluster(c: Mapping[str, Any], *, base: str, classes: Mapping[str, str]) -> 
         )
     category = _text(c.get("category"))
     terms = [_text(t) for t in _list(c.get("terms")) if t]
+    subject = [_text(t) for t in _list(c.get("subject")) if t]
+    name = _text(c.get("name")) or " · ".join(terms) or _text(c.get("id"), "cluster")
+    weakness = _text(c.get("weakness"))
     return {
         "id": _text(c.get("id")),
-        "name": _text(c.get("name")) or " · ".join(terms) or _text(c.get("id"), "cluster"),
+        "name": display_name(name),
         "terms": terms,
-        "weakness": _text(c.get("weakness")),
+        "subject": subject,
+        # the weakness line repeats nothing the name already says
+        "named_by_weakness": bool(weakness) and name.startswith(weakness),
+        "weakness": weakness,
         "category": category,
         "category_class": classes.get(category, ""),
         "count": _int(c.get("count")) if "count" in c else len(incidents),
@@ -335,16 +358,18 @@ def _cluster(c: Mapping[str, Any], *, base: str, classes: Mapping[str, str]) -> 
     }
 
 
-def _repeats(data: Mapping[str, Any], cluster_ids: set[str], base: str) -> list[dict[str, Any]]:
+def _repeats(data: Mapping[str, Any], cluster_ids: Mapping[str, str], base: str) -> list[dict[str, Any]]:
     """The repeated-incident groups; a report written before they existed has none (key absent).
 
-    A shared factor cluster becomes an in-page link only when that cluster's row is on the
-    page, so no link points at nothing.
+    A shared factor cluster is shown by its name (a lead does not know what "c2" is) and
+    becomes an in-page link only when that cluster's row is on the page, so no link points at
+    nothing. ``cluster_ids`` maps the ids of the clusters on the page to their names.
     """
     out = []
     for r in _list(data.get("repeats")):
         if not isinstance(r, Mapping):
             continue
+        given = [_text(n) for n in _list(r.get("factor_cluster_names"))]
         incidents = [
             {
                 "date": _text(i.get("date")),
@@ -354,7 +379,9 @@ def _repeats(data: Mapping[str, Any], cluster_ids: set[str], base: str) -> list[
             for i in _list(r.get("incidents"))
             if isinstance(i, Mapping)
         ]
-        shared = [_text(c) for c in _list(r.get("factor_clusters")) if c]
+        ids = [_text(c) if c else "" for c in _list(r.get("factor_clusters"))]
+        shared = [c for c in ids if c]
+        named = {c: given[k] for k, c in enumerate(ids) if c and k < len(given) and given[k]}
         out.append(
             {
                 "id": _text(r.get("id")),
@@ -363,7 +390,10 @@ def _repeats(data: Mapping[str, Any], cluster_ids: set[str], base: str) -> list[
                 "first_seen": _text(r.get("first_seen")),
                 "last_seen": _text(r.get("last_seen")),
                 "incidents": incidents,
-                "factor_clusters": [{"id": c, "linked": c in cluster_ids} for c in shared],
+                "factor_clusters": [
+                    {"id": c, "linked": c in cluster_ids, "name": cluster_ids.get(c) or named.get(c) or c}
+                    for c in shared
+                ],
             }
         )
     return out
@@ -416,6 +446,9 @@ def _actions(a: Mapping[str, Any], summary: Mapping[str, Any], base: str) -> dic
         "done": done,
         "open": open_,
         "done_rate": _ratio(done, total),
+        "open_untracked": _int(a.get("open_untracked")) if "open_untracked" in a else None,
+        "open_without_owner": _int(a.get("open_without_owner")) if "open_without_owner" in a else None,
+        "open_without_deadline": _int(a.get("open_without_deadline")) if "open_without_deadline" in a else None,
         "owner_coverage": _float(a.get("owner_coverage")),
         "deadline_coverage": _float(a.get("deadline_coverage")),
         "by_priority": by_priority,
@@ -481,7 +514,7 @@ def _undated(data: Mapping[str, Any], documents: list[Mapping[str, Any]], base: 
     ]
 
 
-def _document(d: Mapping[str, Any], base: str) -> dict[str, Any]:
+def _document(d: Mapping[str, Any], base: str, names: Mapping[str, str]) -> dict[str, Any]:
     quality = _dict(d.get("quality"))
     actions = _dict(d.get("actions"))
     return {
@@ -490,7 +523,10 @@ def _document(d: Mapping[str, Any], base: str) -> dict[str, Any]:
         "date": _text(d.get("date")),
         "date_source": _text(d.get("date_source")),
         "factors": _int(d.get("factors")),
-        "clusters": [_text(c) for c in _list(d.get("clusters"))],
+        "clusters": [
+            {"id": _text(c), "name": names.get(_text(c), _text(c)), "linked": _text(c) in names}
+            for c in _list(d.get("clusters"))
+        ],
         "quality": {code: _int(quality.get(code)) for code, *_ in QUALITY_CODES},
         "actions_total": _int(actions.get("total")),
         "actions_done": _int(actions.get("done")),
@@ -525,7 +561,7 @@ def _charts(
         f"with incidents are above the {svg.fmt_percent(target)} target.",
         labels,
         [svg.Series("recurrence rate", rates, "s-rate")],
-        y_label="Recurring incidents",
+        y_label=f"% of the {period_word.lower()}'s incidents recurring",
         x_label=period_word,
         percent=True,
         target=target,
@@ -566,7 +602,7 @@ def _charts(
         x_label=period_word,
     )
 
-    quality = svg.line_chart(
+    quality = svg.grouped_bar_chart(
         "chart-quality",
         f"Writing-quality findings per document per {period_word.lower()}",
         f"Average findings per postmortem for blaming language (BL), person-centred questions (QU) and "
@@ -578,6 +614,17 @@ def _charts(
         ],
         y_label="Findings per document",
         x_label=period_word,
+        tooltips=[
+            f"{p['period']}: "
+            + (
+                f"{p['incidents']} postmortem{'s' if p['incidents'] != 1 else ''}; "
+                + ", ".join(f"{code} {_num(p['quality'][code])}" for code, *_ in QUALITY_CODES)
+                + " per document"
+                if p["incidents"]
+                else "no postmortems"
+            )
+            for p in periods
+        ],
     )
     if not has_incidents:
         empty = svg.empty_chart()
