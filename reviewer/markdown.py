@@ -25,6 +25,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import hr as hr_rule
+from mdit_py_plugins.footnote import footnote_plugin
 
 from reviewer.headings import Aliases, heading_words, is_label, roles
 from reviewer.source import Source
@@ -179,6 +180,10 @@ def _parser() -> MarkdownIt:
     # only block tokens and their raw ``content`` are read: inline parsing (a third of the
     # time, and recursive on nested brackets) is switched off
     md = MarkdownIt("commonmark", options).enable(["table", "strikethrough"]).disable("inline")
+    # footnote definitions ("[^2]:" and an indented body) are prose, not indented code; kept where
+    # they are written (no footnote_tail), so blocks stay in document order
+    md.use(footnote_plugin)
+    md.core.ruler.disable("footnote_tail")
     # Past the limit markdown-it drops the rest of the container, unseen. Parse it instead
     # with the leaf rules alone (paragraphs, code, headings, tables, HTML), every line taken
     # as indented no deeper than the container: deeper list markers and quote marks stay in

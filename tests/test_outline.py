@@ -222,3 +222,13 @@ def test_a_summary_is_the_factor_only_where_nothing_else_says_why() -> None:
     with_cause = text + "## Contributing factors\n\n- The build queue had no per-repository limit.\n"
     assert [f.line for f in factors(doc_of(with_cause))] == [9]
     assert factors(doc_of("# Notes\n\nWe met and talked about the weather.\n")) == []
+
+
+def test_a_footnote_definition_is_prose_not_indented_code() -> None:
+    doc = doc_of(
+        "# Privileges\n\n## Response\n\nWe removed the stale role.[^1]\n\n[^1]:\n"
+        "    Another thing to work on: the team role is tied to the user, not to the organisation role.\n"
+    )
+    body = [b for b in doc.blocks if b.kind == "paragraph" and "Another thing" in doc.source.text[b.start : b.end]]
+    assert len(body) == 1 and body[0].line == 8
+    assert not doc.in_code(body[0].start, body[0].end)
