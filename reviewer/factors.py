@@ -100,10 +100,7 @@ def factors(doc: Document) -> list[Factor]:
             if not s.roles and i not in inside and i not in barred and not (i == 0 and s.level == 1)
         } - _in_sections(doc, NAMED_ELSEWHERE)
     else:
-        # no cause section: the summary is where the document says what happened and why
-        summary = _summary_sections(doc) - inside
-        found += _collect(doc, summary, actions)
-        elsewhere = {i for i in range(len(doc.sections)) if i not in inside and i not in barred and i not in summary}
+        elsewhere = {i for i in range(len(doc.sections)) if i not in inside and i not in barred}
         if any(b.section is None for b in doc.blocks):
             elsewhere.add(None)  # type: ignore[arg-type]  # text before the first heading
     more = _collect(doc, elsewhere, actions, explains=_explains())
