@@ -8,11 +8,12 @@ labelled in that file. Held-out check: benchmarks/data/paraphrases.yml (the matc
 synthetic set: factors with a human weakness label; harder, since its pairs share no
 system and few words), never used to choose anything. ../shared is not used.
 
-For each feature mix (W = weight of the weakness term), linkage and distance threshold it
-prints pairwise precision / recall / F1 (a pair is positive when both factors are in one
-gold group), the false-link rate (share of the negative pairs put in one cluster) and the
-number of clusters, with and without the per-weakness-class blocking the report uses, and
-how many gold pairs a block boundary separates.
+For each mix of the weakness term (W) and the shared-words term (L) and each distance
+threshold it prints pairwise precision / recall / F1 (a pair is positive when both factors
+are in one gold group), the false-link rate (share of the negative pairs put in one
+cluster) and the number of clusters, clustered exactly as the report does (average linkage
+per connected component). Rerun it when the weakness classifier is retrained: the weakness
+term's weight depends on how confident the classifier is.
 
 Selection rule: the best pairwise F1 among settings whose false-link rate on the tuning
 set is at most MAX_FALSE_LINKS. Why not plain F1: the tuning set has about one positive
@@ -33,7 +34,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
 THRESHOLDS = [round(t, 3) for t in np.arange(0.30, 0.751, 0.025)]
-WEIGHTS = (0.0, 0.2, 0.35, 0.5)
+WEIGHTS = (0.0, 0.15, 0.25, 0.35)  # W: the weakness term
+LEXICAL_WEIGHTS = (0.0, 0.25, 0.4, 0.5)  # L: the shared-words term
 MAX_FALSE_LINKS = 0.0005  # at most one false link per 2,000 unrelated pairs
 
 
@@ -102,48 +104,39 @@ def main() -> int:
     for name, (texts, gold) in sets.items():
         vectors = clusters.embed(texts, encoder)
         probs = weakness.probabilities(vectors)
-        prepared[name] = (vectors, probs, gold)
-        top = probs.argmax(axis=1)
+        prepared[name] = (vectors, probs, texts, gold)
         g = np.array([hash(x) for x in gold])
         pos = np.triu(g[:, None] == g[None, :], k=1)
-        crossing = (pos & (top[:, None] != top[None, :])).sum()
-        print(
-            f"{name}: {len(texts)} factors, {len(set(gold))} gold groups, {int(pos.sum())} gold pairs; "
-            f"{int(crossing)} of them ({crossing / max(pos.sum(), 1):.0%}) cross a weakness-class block"
-        )
+        print(f"{name}: {len(texts)} factors, {len(set(gold))} gold groups, {int(pos.sum())} gold pairs")
     results: dict[tuple, dict[str, tuple]] = {}
     for weight in WEIGHTS:
-        for linkage in ("complete", "average"):
-            for blocked in (False, True):
-                print(f"\nW={weight} linkage={linkage} {'blocked by weakness class' if blocked else 'one block'}")
-                print("  thr    " + "".join(f"{n[:22]:>24} P    R    F1  false  k" for n in prepared))
-                for t in THRESHOLDS:
-                    row = {}
-                    for name, (vectors, probs, gold) in prepared.items():
-                        feats = clusters.features(vectors, probs, weight)
-                        blocks = probs.argmax(axis=1) if blocked else np.zeros(len(feats), dtype=np.int64)
-                        labels = clusters.cluster(feats, blocks, t, linkage)
-                        row[name] = (*pair_scores(labels, gold), len(set(labels.tolist())))
-                    results[(weight, linkage, blocked, t)] = row
-                    print(
-                        f"  {t:.3f}  "
-                        + "".join(f"{'':>20}{p:.2f} {r:.2f} {f:.2f} {fl:.4f} {k:3d}" for p, r, f, fl, k in row.values())
-                    )
+        for lexical in LEXICAL_WEIGHTS:
+            print(f"\nW={weight} L={lexical} (average linkage, per connected component)")
+            print("  thr    " + "".join(f"{n[:22]:>24} P    R    F1  false  k" for n in prepared))
+            for t in THRESHOLDS:
+                row = {}
+                for name, (vectors, probs, texts, gold) in prepared.items():
+                    feats = clusters.features(vectors, probs, weight, lexical)
+                    words = clusters.Words(texts, lexical)
+                    labels = clusters.cluster(feats, words, t, "average")
+                    row[name] = (*pair_scores(labels, gold), len(set(labels.tolist())))
+                results[(weight, lexical, t)] = row
+                print(
+                    f"  {t:.3f}  "
+                    + "".join(f"{'':>20}{p:.2f} {r:.2f} {f:.2f} {fl:.4f} {k:3d}" for p, r, f, fl, k in row.values())
+                )
     allowed = {k: v for k, v in results.items() if v["tuning"][3] <= MAX_FALSE_LINKS}
     ranked = sorted(allowed.items(), key=lambda kv: (-kv[1]["tuning"][2], kv[1]["tuning"][3], kv[0]))
     print(
         f"\nbest tuning F1 with a false-link rate <= {MAX_FALSE_LINKS} (tuning P/R/F1/false | held-out P/R/F1/false):"
     )
-    for (weight, linkage, blocked, t), row in ranked[:12]:
+    for (weight, lexical, t), row in ranked[:12]:
         cells = " | ".join("{:.2f} {:.2f} {:.2f} {:.4f}".format(*v[:4]) for v in row.values())
-        print(f"  W={weight:<4} {linkage:<8} blocked={blocked!s:<5} threshold={t:.3f}: {cells}")
-    current = (clusters.WEAKNESS_WEIGHT, clusters.LINKAGE, True, clusters.THRESHOLD)
+        print(f"  W={weight:<4} L={lexical:<4} threshold={t:.3f}: {cells}")
+    current = (clusters.WEAKNESS_WEIGHT, clusters.LEXICAL_WEIGHT, clusters.THRESHOLD)
     if current in results:
         cells = " | ".join("{:.2f} {:.2f} {:.2f} {:.4f}".format(*v[:4]) for v in results[current].values())
-        print(f"shipped defaults W={current[0]} {current[1]} blocked threshold={current[3]}: {cells}")
-        unblocked = results[(current[0], current[1], False, current[3])]
-        cells = " | ".join("{:.2f} {:.2f} {:.2f} {:.4f}".format(*v[:4]) for v in unblocked.values())
-        print(f"  the same without blocking:                                    {cells}")
+        print(f"shipped defaults W={current[0]} L={current[1]} threshold={current[2]}: {cells}")
     return 0
 
 

@@ -678,3 +678,50 @@ def test_planted_report_caches_are_ignored(hostile_corpus: Path, workdir: Path, 
     assert (
         compute(hostile_corpus, settings(workdir, index_dir=index_dir, cache_dir=None))["repeats"] == clean["repeats"]
     )
+
+
+# --- names and what is not a recurrence ------------------------------------------------------
+
+
+def test_template_sentences_are_not_recurrences() -> None:
+    """A sentence copied word for word into unrelated write-ups is the template's, not a repeat;
+    copied between the write-ups of one repeated incident it still holds, and is kept."""
+    from reviewer.report.data import boilerplate
+    from reviewer.report.repeats import Group
+
+    texts = [
+        "Things that could have gone better.",
+        "The replica lag alert went to an unwatched channel",
+        "Things  that could have gone better.",
+        "No version lock on the ingress chart",
+        "No version lock on the ingress chart",
+        "No version lock on the ingress chart",
+    ]
+    owner = np.array([0, 0, 1, 2, 3, 4])
+    skip = boilerplate(texts, owner, [Group([2, 3], ["ingress"])])
+    assert skip.tolist() == [True, False, True, True, True, True]  # documents 2-4 are not one repeat
+    skip = boilerplate(texts, owner, [Group([2, 3, 4], ["ingress"])])
+    assert skip.tolist() == [True, False, True, False, False, False]
+
+
+def test_clusters_are_named_by_shared_noun_phrases() -> None:
+    from reviewer.report.naming import Namer, noun_phrases, subject
+
+    texts = [
+        "No monitoring or record of certificate expiry",
+        "Issue with certificate chain expiry in a third party application",
+        "The problem was eventually resolved",
+        "Once we noticed the problem, it was quickly resolved",
+        "Priority-classes not implemented on system critical workloads",
+        "Priority-classes not implemented",
+    ]
+    phrases = noun_phrases(texts)
+    assert phrases is not None
+    namer = Namer(texts, np.array([0, 0, 1, 1, 2, 2]))
+    incident = ["a", "b", "c", "d", "e", "f"]
+    assert subject([0, 1], incident, phrases, namer) == ["certificate expiry"]
+    assert subject([4, 5], incident, phrases, namer)[0].lower() == "priority-classes"
+    # nothing but vague nouns in common: no name, so the report does not list the cluster
+    assert subject([2, 3], incident, phrases, namer) == []
+    # a phrase one incident alone uses is no shared subject
+    assert "system critical workloads" not in subject([4, 5], incident, phrases, namer)

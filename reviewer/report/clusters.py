@@ -42,10 +42,10 @@ from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 
-THRESHOLD = 0.6  # distance (1 - similarity) at which groups stop merging (tune_clusters.py)
+THRESHOLD = 0.5  # distance (1 - similarity) at which groups stop merging (tune_clusters.py)
 LINKAGE = "average"  # mean distance between two groups: no single close pair chains them
-WEAKNESS_WEIGHT = 0.35  # W above
-LEXICAL_WEIGHT = 0.25  # L above
+WEAKNESS_WEIGHT = 0.15  # W above
+LEXICAL_WEIGHT = 0.4  # L above
 ONE_WORD = 0.5  # the shared-words score of two factors that share a single content word is halved
 MAX_BLOCK = 3000
 BLOCK = 1024  # rows of the similarity graph computed at once (memory: BLOCK x n floats)

@@ -393,12 +393,15 @@ def _cluster(
 
 def _named_by_weakness(rows: list[int], factors: dict, weakness_id: str | None) -> bool:
     """Is the classifier sure enough of the shared weakness to name the cluster after it? A name
-    is read as a finding, so it takes a mean probability of NAME_CONFIDENT over the factors; a
-    less certain class is still shown as the shared weakness, under a name from the text."""
+    is read as a finding, so it takes a mean probability of NAME_CONFIDENT over the factors whose
+    most likely class it is; a less certain class is still shown as the shared weakness, under
+    a name from the text."""
     if weakness_id is None:
         return False
     k = factors["weakness"].ids.index(weakness_id)
-    return float(factors["probs"][rows, k].mean()) >= NAME_CONFIDENT
+    probs = factors["probs"][rows]
+    voters = probs[probs.argmax(axis=1) == k, k]  # the factors that are this weakness, not the others
+    return len(voters) > 0 and float(voters.mean()) >= NAME_CONFIDENT
 
 
 def _shared_weakness(rows: list[int], factors: dict) -> tuple[str | None, str | None]:
