@@ -129,6 +129,12 @@ def main() -> None:
     is_flag=True,
     help="Report only findings on lines changed since HEAD (same as --diff-base HEAD; before the first commit, all).",
 )
+@click.option(
+    "--daemon/--no-daemon",
+    default=False,
+    help="Review in a warm background pmreview (started on demand, gone after 15 idle minutes) to skip "
+    "the model's start; also PMREVIEW_DAEMON=1.",
+)
 @options.results_cache
 def review(
     paths: tuple[str, ...],
@@ -150,6 +156,7 @@ def review(
     corpus_dir: Path | None,
     diff_base: str | None,
     changed_lines_only: bool,
+    daemon: bool,
     no_cache: bool,
     cache_dir: Path,
 ) -> None:
@@ -390,6 +397,31 @@ def corpus_index(directory: Path | None, index_dir: Path | None, device: str | N
         f"({stats['added']} added, {stats['updated']} updated, {stats['unchanged']} unchanged, "
         f"{stats['removed']} removed, {stats['skipped']} skipped) -> {path}"
     )
+
+
+@main.group("daemon", short_help="The warm background process of review --daemon.")
+def daemon_group() -> None:
+    """The background pmreview that `review --daemon` (or PMREVIEW_DAEMON=1) starts on demand."""
+
+
+@daemon_group.command("stop", short_help="Stop the background process, if one runs.")
+def daemon_stop() -> None:
+    """Stop the background pmreview of this install; it would exit by itself after 15 idle minutes."""
+    from reviewer import daemon
+
+    click.echo("stopped" if daemon.stop() else "no daemon was running")
+
+
+@daemon_group.command("status", short_help="Whether the background process runs, and what it served.")
+def daemon_status() -> None:
+    """Print the background pmreview's process id and the reviews it served, if one runs."""
+    from reviewer import daemon
+
+    info = daemon.status()
+    if info is None:
+        click.echo("no daemon is running")
+        sys.exit(1)
+    click.echo(f"pid {info.get('pid')}, {info.get('served')} reviews served, pmreview {info.get('version')}")
 
 
 def _torch_encoder(device: str):
@@ -680,11 +712,17 @@ def run() -> None:
     spaCy's and numpy's objects one by one, does nothing a user can see: once the output is
     flushed, the process leaves with ``os._exit``. Tests call ``main`` and never get here.
     """
+    from reviewer import daemon
+
     code: int | str | None = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code
+    forwarded = daemon.forward(sys.argv[1:]) if daemon.wanted(sys.argv[1:]) else None
+    if forwarded is not None:
+        code = forwarded
+    else:
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -14,6 +14,7 @@ followed by a proselint run on the same files, and the ratio of the medians is p
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -61,6 +62,39 @@ def interleaved(paths: list[str], runs: int) -> tuple[float, float | None]:
     return statistics.median(ours), (statistics.median(theirs) if theirs else None)
 
 
+def warm_daemon(draft: Path, runs: int) -> tuple[float, float | None]:
+    """`review --daemon` on a draft that changes before every run (so neither the results cache
+    nor anything else is reused but the warm process), interleaved with proselint on it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_RUNTIME_DIR": tmp, "HF_HUB_OFFLINE": "1"}
+        copy = Path(tmp) / draft.name
+        cmd = [sys.executable, "-m", "reviewer.cli", "review", "--daemon", "--format", "json", str(copy)]
+        copy.write_text(draft.read_text(encoding="utf-8"), encoding="utf-8")
+        subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT)  # starts the daemon
+        for _ in range(120):
+            status = [sys.executable, "-m", "reviewer.cli", "daemon", "status"]
+            if subprocess.run(status, capture_output=True, env=env, cwd=ROOT).returncode == 0:
+                break
+            time.sleep(0.5)
+        ours, theirs = [], []
+        try:
+            for n in range(runs):
+                copy.write_text(
+                    draft.read_text(encoding="utf-8") + f"\nEdit {n}: the pager was silent.\n", encoding="utf-8"
+                )
+                begin = time.perf_counter()
+                subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT)
+                ours.append(time.perf_counter() - begin)
+                other = proselint([str(copy)])
+                if other is not None:
+                    theirs.append(other)
+        finally:
+            subprocess.run(
+                [sys.executable, "-m", "reviewer.cli", "daemon", "stop"], capture_output=True, env=env, cwd=ROOT
+            )
+    return statistics.median(ours), (statistics.median(theirs) if theirs else None)
+
+
 def ratio_line(label: str, ours: float, theirs: float | None) -> str:
     if theirs is None:
         return f"{label}: pmreview {ours:.2f} s (proselint not installed: pip install proselint for the ratio)"
@@ -85,6 +119,8 @@ def main() -> None:
     example = ROOT / "examples" / "2026-11-03-checkout-draft.md"
     one, other = interleaved([str(example)], args.runs)
     print(ratio_line(f"one draft ({example.name})", one, other))
+
+    print(ratio_line("one draft, warm process (review --daemon)", *warm_daemon(example, args.runs)))
 
     # in-process breakdown (one run)
     t0 = time.perf_counter()
