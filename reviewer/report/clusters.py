@@ -47,6 +47,7 @@ LINKAGE = "average"  # mean distance between two groups: no single close pair ch
 WEAKNESS_WEIGHT = 0.15  # W above
 LEXICAL_WEIGHT = 0.4  # L above
 ONE_WORD = 0.5  # the shared-words score of two factors that share a single content word is halved
+COMMON_SHARE, COMMON_MIN = 0.05, 100  # words in more factors than both are left out of the shared words
 MAX_BLOCK = 3000
 BLOCK = 1024  # rows of the similarity graph computed at once (memory: BLOCK x n floats)
 VERSION = 2  # bump when the algorithm changes: invalidates cached labels
@@ -102,6 +103,12 @@ class Words:
         for row in stems:
             for s in row:
                 df[s] = df.get(s, 0) + 1
+        # a word in a twentieth of a large corpus's factors says little (its IDF is low) and
+        # makes most of the pairs that share a word: left out, the graph stays near-linear
+        common = {s for s, f in df.items() if f > max(COMMON_MIN, COMMON_SHARE * len(texts))}
+        if common:
+            stems = [[s for s in row if s not in common] for row in stems]
+            df = {s: f for s, f in df.items() if s not in common}
         vocab = {s: k for k, s in enumerate(sorted(df))}
         n = len(texts)
         idf = {s: math.log((1 + n) / (1 + f)) + 1 for s, f in df.items()}
@@ -121,23 +128,43 @@ class Words:
         return "\n".join(" ".join(r) for r in picked).encode("utf-8")
 
     def similarity(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """The shared-words score for rows x cols, in [0, 1]."""
-        w_r, w_c = self.weights[rows], self.weights[cols]
-        dot = (w_r @ w_c.T).toarray()
-        shared = (w_r @ self.present[cols].T).toarray()  # IDF mass of the words both have
-        count = (self.present[rows] @ self.present[cols].T).toarray()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cosine = dot / np.maximum(np.outer(self.norm[rows], self.norm[cols]), 1e-9)
-            contained = shared / np.maximum(np.minimum.outer(self.mass[rows], self.mass[cols]), 1e-9)
-        score = np.sqrt(np.clip(cosine, 0, 1) * np.clip(contained, 0, 1)).astype(np.float32)
-        score[count < 2] *= ONE_WORD
-        return score
+        """The shared-words score for rows x cols, in [0, 1] (dense)."""
+        out = np.zeros((len(rows), len(cols)), dtype=np.float32)
+        i, j, v = self.pairs(rows, cols)
+        out[i, j] = v
+        return out
+
+    def pairs(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The shared-words score of every pair (row position, column position) that shares a
+        word: only those, so a block costs what its shared words cost, not rows x cols."""
+        present_r, weights_r = self.present[rows], self.weights[rows]
+        present_c, weights_c = self.present[cols].T.tocsr(), self.weights[cols].T.tocsr()
+        # the three products have one sparsity pattern (a pair shares a word or not); with
+        # sorted indices their data arrays line up entry for entry
+        count, dot, shared = (
+            (a @ b).tocsr() for a, b in ((present_r, present_c), (weights_r, weights_c), (weights_r, present_c))
+        )
+        for m in (count, dot, shared):
+            m.sort_indices()
+        if count.nnz == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0, dtype=np.float32)
+        i = np.repeat(np.arange(len(rows)), np.diff(count.indptr))
+        j = count.indices
+        norm = np.maximum(self.norm[rows][i] * self.norm[cols][j], 1e-9)
+        mass = np.maximum(np.minimum(self.mass[rows][i], self.mass[cols][j]), 1e-9)
+        cosine = np.clip(dot.data / norm, 0, 1)
+        contained = np.clip(shared.data / mass, 0, 1)  # IDF mass of the words both have, over the smaller
+        score = np.sqrt(cosine * contained).astype(np.float32)
+        score[count.data < 2] *= ONE_WORD
+        return i.astype(np.int64), j.astype(np.int64), score
 
 
 def similarity(feats: np.ndarray, words: Words | None, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     sims = feats[rows] @ feats[cols].T
     if words is not None and words.weight > 0:
-        sims += np.float32(words.weight) * words.similarity(rows, cols)
+        i, j, v = words.pairs(rows, cols)
+        sims[i, j] += np.float32(words.weight) * v
     return sims
 
 
