@@ -129,6 +129,11 @@ def main() -> None:
     is_flag=True,
     help="Report only findings on lines changed since HEAD (same as --diff-base HEAD; before the first commit, all).",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe suggestions in place, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply the rewrites marked unsafe.")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print the fixes --fix would apply as a unified diff; change nothing."
+)
 @click.option(
     "--daemon/--no-daemon",
     default=False,
@@ -156,6 +161,9 @@ def review(
     corpus_dir: Path | None,
     diff_base: str | None,
     changed_lines_only: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
     daemon: bool,
     no_cache: bool,
     cache_dir: Path,
@@ -184,6 +192,13 @@ def review(
         changed = _changed_files(base) if base else None
         if changed is not None:
             inputs = [i for i in inputs if _resolved(i) in changed]
+        if fix or show_diff:
+            stdin = any(getattr(i, "file", 1) is None for i in inputs)
+            inputs = _fix(inputs, options, changed, unsafe_fixes, show_diff, quiet)
+            if show_diff:
+                sys.exit(1 if inputs else 0)  # here: the files a diff was printed for
+            if stdin and output_file is None:
+                quiet = 2  # stdout holds the fixed text; the exit status tells what remains
         report = review_inputs(inputs, options)
         for result in report.files:
             if changed is not None:
@@ -199,6 +214,71 @@ def review(
         sys.exit(2)
     threshold = Severity.parse(fail_on) if fail_on else report.fail_on()
     sys.exit(0 if exit_zero else 1 if any(f.severity >= threshold for f in report.findings) else 0)
+
+
+def _fix(inputs: list, options, changed: dict | None, unsafe: bool, diff: bool, quiet: int) -> list:
+    """Apply (or, with ``diff``, print) the fixes of each input; the inputs to report on afterwards
+    (stdin's fixed text in place of what was read), or with ``diff`` those that have a diff."""
+    from collections import Counter
+
+    from reviewer.diff import on_changed_lines
+    from reviewer.engine import Input, review_inputs
+    from reviewer.fix import fix as fix_text
+    from reviewer.fix import unified_diff
+    from reviewer.source import InputError, decode, read_bounded
+    from reviewer.workspace import write_atomic
+
+    out, applied, files, diffs = [], Counter(), 0, []
+    for item in inputs:
+        if not isinstance(item, Input):
+            out.append(item)  # an error to report
+            continue
+        try:
+            data = item.text if item.text is not None else read_bounded(item.file)
+            decode(item.path, data)  # binary, UTF-16 or invalid UTF-8: nothing to fix, reported below
+        except (OSError, InputError):
+            out.append(item)
+            continue
+        raw = data.decode("utf-8")
+        lines = changed.get(_resolved(item), set()) if changed is not None else None
+
+        def findings(text: str, item=item, lines=lines) -> list:
+            result = review_inputs([Input(item.path, item.file, text.encode("utf-8"))], options).files[0]
+            return result.findings if lines is None else on_changed_lines(result.findings, lines)
+
+        fixed = fix_text(raw, findings, unsafe)
+        if fixed.count:
+            files += 1
+            applied.update(fixed.applied)
+        if diff:
+            patch = unified_diff(item.path, raw, fixed.text)
+            if patch:
+                sys.stdout.write(patch)
+                diffs.append(item)
+            continue
+        if item.file is None:
+            sys.stdout.write(fixed.text)  # stdin: the fixed text is the output, as ruff does
+            out.append(Input(item.path, None, fixed.text.encode("utf-8")))
+            continue
+        if fixed.count:
+            try:
+                write_atomic(item.file, fixed.text.encode("utf-8"))
+            except OSError as exc:
+                echo_error(f"{item.path}: cannot write the fixes ({exc.strerror or exc})")
+        out.append(item)
+    if quiet < 2:
+        per_rule = ", ".join(f"{code} {n}" for code, n in sorted(applied.items()))
+        verb = "would fix" if diff else "fixed"
+        if not applied:
+            click.echo("pmreview: nothing to fix", err=True)
+            return diffs if diff else out
+        noun = "finding" if sum(applied.values()) == 1 else "findings"
+        click.echo(
+            f"pmreview: {verb} {sum(applied.values())} {noun} in {files} file{'s' * (files != 1)}"
+            + (f" ({per_rule})" if per_rule else ""),
+            err=True,
+        )
+    return diffs if diff else out
 
 
 def _render(report, fmt: str, statistics: bool, quiet: int, color: bool, show_source: bool) -> str:
@@ -702,6 +782,10 @@ main.add_command(github)
 from reviewer.report.cli import report  # noqa: E402
 
 main.add_command(report)
+
+from reviewer.new import new  # noqa: E402
+
+main.add_command(new)
 
 
 def run() -> None:

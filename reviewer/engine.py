@@ -264,7 +264,8 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
                 config = discover(item.file.resolve().parent) if options.config_file is None else _file_config(options)
                 if options.config_file is None and config.excludes(item.file):
                     continue
-                source = read_source(item.file, item.path)
+                # a file's own text, or (``--fix`` between passes) its text as fixed so far
+                source = read_source(item.file, item.path) if item.text is None else decode(item.path, item.text)
             else:
                 config = discover(Path.cwd()) if options.config_file is None else _file_config(options)
                 source = decode(item.path, item.text or b"")
@@ -524,6 +525,16 @@ def _make(rule: Rule, source: Source, hit, matched: str, context: str, doc: Docu
     )
 
 
+def _whole_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """A directive alone on its line is removed with its line; one beside text, by itself."""
+    begin = text.rfind("\n", 0, start) + 1
+    stop = text.find("\n", end)
+    stop = len(text) if stop == -1 else stop
+    if text[begin:start].strip() or text[end:stop].strip():
+        return start, end
+    return begin, min(stop + 1, len(text))
+
+
 def _directive_findings(directives, rules: list[Rule], source: Source) -> list[Finding]:
     by_code = {r.code: r for r in rules}
     out = []
@@ -554,7 +565,9 @@ def _directive_findings(directives, rules: list[Rule], source: Source) -> list[F
                 end_column=end_col,
                 context=text,
                 match=text,
-                suggestions=[Suggestion("", d.start, d.end, safe=True)] if not d.problem else [],
+                suggestions=[Suggestion("", *_whole_line(source.text, d.start, d.end), safe=True)]
+                if not d.problem
+                else [],
                 fix=_format(rule.fix, {"match": text, "selectors": label}),
             )
         )

@@ -250,7 +250,9 @@ class CauseFraming(Kind):
         if self.replace is None:
             return []
         start, end = sent.span(phrase[0])[0], sent.span(phrase[-1])[1]
-        capital = at_sentence_start(sent, start)
+        # a capital where the sentence starts, or where the writer put one ("… 1 s. The root cause"
+        # after an abbreviation-like stop the splitter did not break at)
+        capital = at_sentence_start(sent, start) or phrase[0].text[:1].isupper()
         if _label(tok) and capital:  # "Root cause: …", "RCA - …": a label, replaced whole
             text = "contributing factors" if tok.lower_ == "rca" else self.replace
             return [Suggestion((text[0].upper() if capital else text[0]) + text[1:], start, end, safe=True)]
