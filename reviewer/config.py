@@ -64,6 +64,7 @@ class Config:
     corpus: Path | None = None  # past postmortems, resolved against the config file's folder
     index_dir: Path | None = None
     recurrence_threshold: float | None = None
+    template: Path | None = None  # `pmreview new`'s Markdown template, resolved like ``corpus``
     root: Path = field(default_factory=Path.cwd)
     given: frozenset[str] = frozenset()  # the keys ``path`` set, for --show-settings
 
@@ -152,6 +153,24 @@ def _folder(path: Path, key: str, value: Any) -> Path:
             "repository may only name folders inside it (pass --corpus for one elsewhere)"
         )
     return folder
+
+
+def _template(path: Path, key: str, value: Any) -> Path:
+    """A Markdown file named relative to the configuration file's folder (``pmreview new`` copies it).
+
+    A pull request can set it, and ``new`` prints what it reads: a configuration inside the
+    working tree may only name a file inside it, reached through no link out and not in ``.git``.
+    """
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ConfigError(f"{path}: {key!r} must be a file name")
+    file = path.parent / value
+    tree = repo_root()
+    if within(path, tree) and (not within(file, tree) or escapes(file, tree) or ".git" in Path(value).parts):
+        raise ConfigError(
+            f"{path}: {key!r} leads outside the working tree or into .git ({value!r}); a configuration in "
+            "the repository may only name a template inside it (pass --template for one elsewhere)"
+        )
+    return file
 
 
 def _model_name(path: Path, key: str, value: Any) -> str:
@@ -257,6 +276,7 @@ KEYS: dict[str, Callable[[Path, str, Any], Any]] = {
     "corpus": _folder,
     "index-dir": _folder,
     "recurrence-threshold": _fraction,
+    "template": _template,
 }
 """Each key of the pmreview settings and what checks (and converts) its value."""
 
