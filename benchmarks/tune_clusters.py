@@ -40,7 +40,7 @@ MAX_FALSE_LINKS = 0.0005  # at most one false link per 2,000 unrelated pairs
 
 
 def tuning_set() -> tuple[list[str], list[str]]:
-    from reviewer.engine import section_aliases
+    from reviewer.aliases import section_aliases
     from reviewer.factors import factors
     from reviewer.markdown import parse
     from reviewer.source import read_source

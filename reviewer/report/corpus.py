@@ -83,7 +83,7 @@ def review(root: Path, docs: list[CorpusDoc], config_file: Path | None, cache_di
 def _unreviewed(file: Path, rel: str) -> Reviewed:
     """A file the configuration excludes from review: its action items still count, its quality does not."""
     from reviewer.actions import extract
-    from reviewer.engine import section_aliases
+    from reviewer.aliases import section_aliases
     from reviewer.markdown import parse
     from reviewer.source import InputError, read_source
 
