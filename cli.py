@@ -377,10 +377,10 @@ def _resolved(item) -> Path:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "markdown"]),
+    type=click.Choice(["json", "csv", "markdown", "github-issues", "jira-csv"]),
     default="markdown",
     show_default=True,
-    help="Output format.",
+    help="Output format; github-issues (a gh issue create script) and jira-csv hold the open items only.",
 )
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Use this configuration file."
@@ -401,7 +401,12 @@ def actions_cmd(paths: tuple[str, ...], fmt: str, config_file: Path | None, stdi
         report = review_inputs(expand(paths, stdin_filename), Options(config_file=config_file, select=("AI",)))
     except (RuleError, ConfigError, ModelError) as exc:
         _fail(str(exc))
-    click.echo(format_actions(report, fmt), nl=False)
+    if fmt in ("github-issues", "jira-csv"):
+        from reviewer.formatters.trackers import github_issues, jira_csv
+
+        click.echo((github_issues if fmt == "github-issues" else jira_csv)(report), nl=False)
+    else:
+        click.echo(format_actions(report, fmt), nl=False)
     for error in report.errors:
         echo_error(error)
     sys.exit(2 if report.errors else 0)
