@@ -351,3 +351,44 @@ def test_output_through_a_link_is_not_written(new, project: Path) -> None:
     _refused(new("-o", "draft.md", "--force"), "symbolic link")
     _refused(new("-o", "draft.md"), "draft.md")
     assert not outside.exists()
+
+
+# --- any title ------------------------------------------------------------------------------
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    given = None
+
+
+if given is not None:
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(min_size=1, max_size=80))
+    def test_any_title_keeps_front_matter_valid_and_the_id_kebab_case(title: str) -> None:
+        import tomllib
+        from datetime import date
+
+        import yaml
+
+        from reviewer.new import Meta, builtin_text, fill
+        from reviewer.terminal import printable
+
+        clean = " ".join(title.split())
+        if not clean or printable(clean) != clean:
+            return  # refused by --title, or the default title
+        meta = Meta(clean, date(2026, 11, 3))
+        assert re.fullmatch(r"2026-11-03-[a-z0-9]+(?:-[a-z0-9]+)*", meta.id)
+        draft = fill(builtin_text(["summary"], {}), meta)
+        assert yaml.safe_load(draft.split("---\n")[1])["title"] == clean
+        hugo = fill("+++\ntitle = 'x'\n+++\n", meta)
+        assert tomllib.loads(hugo.split("+++\n")[1])["title"] == clean
+
+
+def test_a_template_the_user_names_outside_the_repository_is_their_choice(new, project: Path) -> None:
+    shared = project.parent / "shared-template.md"
+    shared.write_text("# {{title}}\n\n## Summary\n", encoding="utf-8")
+    result = new("--title", "x", "--template", shared)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("# x\n\n## Summary\n")
