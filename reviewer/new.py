@@ -153,7 +153,7 @@ def read_template(path: Path) -> str:
     except UnicodeDecodeError:
         raise TemplateError(f"{path}: the template is not UTF-8 text") from None
     text = text.replace("\r\n", "\n")
-    if printable(text) != text or "\r" in text:
+    if printable(text) != text:  # CR alone included
         raise TemplateError(f"{path}: the template holds control characters; not used")
     return text
 
@@ -174,20 +174,28 @@ def _stamp_front_matter(front: str, meta: Meta, toml: bool) -> str:
     """The template's front matter with id, title and date set (replaced where the template has
     them, a value continued on indented lines included; added where it does not)."""
     sep = " = " if toml else ": "
-    lines = front.split("\n")
     out: list[str] = []
     done: set[str] = set()
-    skipping = False
-    for line in lines:
+    skipping, closing, top_level = False, None, True
+    for line in front.split("\n"):
+        if closing is not None:  # inside a replaced TOML multi-line string
+            if closing in line:
+                closing = None
+            continue
         if skipping and line[:1] in (" ", "\t", "-") and line.strip() != "-":
-            continue  # the rest of a replaced value ("title: >" and its lines)
+            continue  # the rest of a replaced YAML value ("title: >" and its lines)
         skipping = False
-        m = re.match(r"^(id|title|date)\s*[:=]", line)
+        if toml and line.lstrip().startswith("["):
+            top_level = False  # keys below a [table] header are that table's, not the document's
+        m = re.match(r"^(id|title|date)\s*[:=]\s*(.*)$", line) if top_level else None
         if m and m.group(1) not in done:
-            key = m.group(1)
+            key, value = m.group(1), m.group(2)
             out.append(f"{key}{sep}{_front_value(key, meta, toml)}")
             done.add(key)
-            skipping = True
+            skipping = not toml
+            quote = value[:3]
+            if toml and quote in ('"""', "'''") and quote not in value[3:]:
+                closing = quote
             continue
         out.append(line)
     while out and not out[-1].strip():

@@ -237,10 +237,13 @@ def test_a_template_with_toml_front_matter_is_stamped_in_toml(new, project: Path
     import tomllib
 
     mine = project / "hugo.md"
-    mine.write_text('+++\ntitle = "old"\ndraft = true\n+++\n# {{title}}\n', encoding="utf-8")
+    mine.write_text(
+        '+++\ntitle = """old\ntitle"""\ndraft = true\n[params]\ntitle = "kept"\n+++\n# {{title}}\n', encoding="utf-8"
+    )
     draft = new("--title", 'A "quoted" title', "--date", DAY, "--template", mine).stdout
     front = tomllib.loads(draft.split("+++\n")[1])
     assert front["title"] == 'A "quoted" title' and front["draft"] is True
+    assert front["params"] == {"title": "kept"}  # a table's own title is not the document's
     assert str(front["date"]) == DAY and front["id"] == f"{DAY}-a-quoted-title"
 
 
