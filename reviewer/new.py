@@ -102,7 +102,7 @@ def sections_for(required: tuple[str, ...] | None) -> list[str]:
     """Canonical names in draft order: the required ones as given, the recommended ones that are
     not among them just before the action items (which close a postmortem), else at the end."""
     default, recommended = _default_sections()
-    names = list(required) if required is not None else default
+    names = list(dict.fromkeys(required)) if required is not None else default  # a name twice: one heading
     extra = [n for n in recommended if n not in names]
     at = names.index("action_items") if "action_items" in names else len(names)
     return names[:at] + extra + names[at:]

@@ -395,3 +395,16 @@ def test_a_template_the_user_names_outside_the_repository_is_their_choice(new, p
     result = new("--title", "x", "--template", shared)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.endswith("# x\n\n## Summary\n")
+
+
+def test_sections_in_draft_order() -> None:
+    from reviewer.new import sections_for
+
+    assert sections_for(("impact", "action_items", "timeline")) == [
+        "impact",
+        "what_went_well",
+        "action_items",
+        "timeline",
+    ]
+    assert sections_for(("summary", "summary")) == ["summary", "what_went_well"]
+    assert sections_for(("what_went_well", "summary")) == ["what_went_well", "summary"]
