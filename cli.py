@@ -792,6 +792,10 @@ from reviewer.new import new  # noqa: E402
 
 main.add_command(new)
 
+from reviewer.server.cli import server  # noqa: E402
+
+main.add_command(server)
+
 
 def run() -> None:
     """The ``pmreview`` command: ``main``, then exit without tearing the interpreter down.
