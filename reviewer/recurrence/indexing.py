@@ -16,6 +16,7 @@ from reviewer.recurrence.store import (
     IndexMissing,
     _rows,
     load,
+    opening,
     save,
     sentences,
 )
@@ -127,7 +128,7 @@ def build(
         return old, stats  # nothing to embed or drop: the index on disk is current, leave it as it is
     texts = [t for _, ts in todo for t in ts]
     # the whole incidents in the same call: one more text per document, batched by length with the rest
-    texts += [d.profile for d, _ in todo]
+    texts += [opening(d.profile) for d, _ in todo]
     vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
     fresh = iter(vectors[len(texts) - len(todo) :])
     profiles = [p if p is not None else next(fresh) for p in profiles]

@@ -1,13 +1,14 @@
 """Past incidents ranked for a draft: factor-level and whole-incident evidence in one calibrated score.
 
 Repeats of the same symptom often list different factors, so the best factor pair alone
-misses them; the whole incident (title, summary and factors, one MiniLM vector each side)
-finds those. The two are merged by a logistic calibration fitted on the repeat groups of
-several organisations at once (benchmarks/eval_recurrence.py --calibrate prints the fit and
-its precision and recall per organisation), so a score means "how often pairs scoring this
-were repeats" whatever the corpus, instead of being scaled to the best candidate of the
-corpus at hand. Every incident is ranked; the recurrence threshold only marks which of
-them carry factor-level evidence strong enough for RE001 and the report's "recurring".
+misses them; the whole incident (one MiniLM vector each side, of the opening of its title,
+summary and factors: ``store.opening``) finds those. The two are merged by a logistic
+calibration fitted on the repeat groups of several organisations at once
+(benchmarks/eval_recurrence.py --calibrate prints the fit and its precision and recall per
+organisation), so a score means "how often pairs scoring this were repeats" whatever the
+corpus, instead of being scaled to the best candidate of the corpus at hand. Every incident
+is ranked; the recurrence threshold only marks which of them carry factor-level evidence
+strong enough for RE001 and the report's "recurring".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 import numpy as np
 
 from reviewer.recurrence.matcher import DEFAULT_THRESHOLD, Matcher, Scores
+from reviewer.recurrence.store import opening
 
 # logit = A * best factor score + B * whole-incident cosine + C, fitted on the pairs of the
 # dfds, jupyterhub, rust-lang and pypi folders pooled (benchmarks/eval_recurrence.py --calibrate)
@@ -55,7 +57,7 @@ def incidents(
     factor = best.max(axis=0) if len(best) else np.full(len(docs), -1.0, dtype=np.float32)
     similarity = np.zeros(len(docs), dtype=np.float32)
     if profile or profile_vector is not None:
-        q = profile_vector if profile_vector is not None else matcher.encoder.encode([profile])[0]
+        q = profile_vector if profile_vector is not None else matcher.encoder.encode([opening(profile)])[0]
         similarity = matcher.incident_vectors @ q
     left_out = set(matcher.excluded(exclude)) | (set(s.excluded) if s is not None else set())
     candidates = [i for i in range(len(docs)) if i not in left_out]
