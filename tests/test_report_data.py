@@ -725,3 +725,42 @@ def test_clusters_are_named_by_shared_noun_phrases() -> None:
     assert subject([2, 3], incident, phrases, namer) == []
     # a phrase one incident alone uses is no shared subject
     assert "system critical workloads" not in subject([4, 5], incident, phrases, namer)
+
+
+def test_a_cluster_is_named_after_its_weakness_only_when_the_classifier_is_sure() -> None:
+    from types import SimpleNamespace
+
+    from reviewer.report.data import _named_by_weakness
+
+    model = SimpleNamespace(ids=["cert-expiry", "alert-noise", "other"])
+    probs = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.45, 0.35, 0.2], [0.4, 0.3, 0.3]])
+    factors = {"weakness": model, "probs": probs}
+    # the factor of another class does not pull the mean down: it is not this weakness
+    assert _named_by_weakness([0, 1], factors, "cert-expiry")
+    # members that are this class, but not surely (mean 0.425): named from their text instead
+    assert not _named_by_weakness([2, 3], factors, "cert-expiry")
+    assert not _named_by_weakness([0, 1], factors, None)
+
+
+def test_two_clusters_of_one_weakness_get_their_subject() -> None:
+    from reviewer.report.data import _disambiguate
+
+    found = [
+        {
+            "name": "certificate or credential expired",
+            "weakness": "certificate or credential expired",
+            "subject": ["VPN certificate"],
+        },
+        {
+            "name": "certificate or credential expired",
+            "weakness": "certificate or credential expired",
+            "subject": ["SAML signing certificate"],
+        },
+        {"name": "alert noise", "weakness": None, "subject": ["alert noise"]},
+    ]
+    _disambiguate(found)
+    assert [c["name"] for c in found] == [
+        "certificate or credential expired: VPN certificate",
+        "certificate or credential expired: SAML signing certificate",
+        "alert noise",
+    ]

@@ -118,6 +118,7 @@ class Words:
         shape = (n, max(len(vocab), 1))
         self.weights = sparse.csr_matrix((vals, cols, indptr), shape=shape)
         self.present = sparse.csr_matrix((np.ones_like(vals), cols, indptr), shape=shape)
+        self.tagged = (self.weights + 1j * self.present).astype(np.complex128).tocsr()  # see pairs()
         self.mass = np.asarray(self.weights.sum(axis=1)).ravel().astype(np.float32)
         self.norm = np.sqrt(np.asarray(self.weights.multiply(self.weights).sum(axis=1)).ravel()).astype(np.float32)
         self.weight = weight
@@ -136,28 +137,25 @@ class Words:
 
     def pairs(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The shared-words score of every pair (row position, column position) that shares a
-        word: only those, so a block costs what its shared words cost, not rows x cols."""
-        present_r, weights_r = self.present[rows], self.weights[rows]
-        present_c, weights_c = self.present[cols].T.tocsr(), self.weights[cols].T.tocsr()
-        # the three products have one sparsity pattern (a pair shares a word or not); with
-        # sorted indices their data arrays line up entry for entry
-        count, dot, shared = (
-            (a @ b).tocsr() for a, b in ((present_r, present_c), (weights_r, weights_c), (weights_r, present_c))
-        )
-        for m in (count, dot, shared):
-            m.sort_indices()
-        if count.nnz == 0:
+        word: only those, so a block costs what its shared words cost, not rows x cols.
+
+        One sparse product gives both sums it needs: with the right factor's entries
+        ``idf + 1j``, ``sum_k idf_k (idf_k + 1j)`` is the TF-IDF dot product (real part) plus
+        the IDF mass of the shared words (imaginary part). A single shared word is the case
+        ``mass**2 == dot``; two or more make the square strictly larger."""
+        product = (self.weights[rows] @ self.tagged[cols].T).tocoo()
+        if product.nnz == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0, dtype=np.float32)
-        i = np.repeat(np.arange(len(rows)), np.diff(count.indptr))
-        j = count.indices
+        i, j = product.row.astype(np.int64), product.col.astype(np.int64)
+        dot, shared = product.data.real.astype(np.float64), product.data.imag.astype(np.float64)
         norm = np.maximum(self.norm[rows][i] * self.norm[cols][j], 1e-9)
         mass = np.maximum(np.minimum(self.mass[rows][i], self.mass[cols][j]), 1e-9)
-        cosine = np.clip(dot.data / norm, 0, 1)
-        contained = np.clip(shared.data / mass, 0, 1)  # IDF mass of the words both have, over the smaller
+        cosine = np.clip(dot / norm, 0, 1)
+        contained = np.clip(shared / mass, 0, 1)  # IDF mass of the words both have, over the smaller
         score = np.sqrt(cosine * contained).astype(np.float32)
-        score[count.data < 2] *= ONE_WORD
-        return i.astype(np.int64), j.astype(np.int64), score
+        score[shared * shared - dot <= 1e-4 * dot] *= ONE_WORD
+        return i, j, score
 
 
 def similarity(feats: np.ndarray, words: Words | None, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
