@@ -96,17 +96,24 @@ class ResultCache:
         h.update(data)
         return h.hexdigest()
 
-    def get(self, key: str) -> tuple[list[Finding], list[dict]] | None:
+    def get(self, key: str) -> tuple[list[Finding], list[dict], dict | None] | None:
         if not self.usable:
             return None
         entry = self.directory / key[:2] / f"{key}.json"
         try:
             raw = json.loads(entry.read_text(encoding="utf-8"))
-            return [_finding(f) for f in raw["findings"]], list(raw["actions"])
+            timeline = raw.get("timeline")
+            return (
+                [_finding(f) for f in raw["findings"]],
+                list(raw["actions"]),
+                timeline if isinstance(timeline, dict) else None,
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, findings: list[Finding], actions: list[dict] = ()) -> None:  # type: ignore[assignment]
+    def put(  # type: ignore[assignment]
+        self, key: str, findings: list[Finding], actions: list[dict] = (), timeline: dict | None = None
+    ) -> None:
         if not self.usable:
             return
         folder = self.directory / key[:2]
@@ -116,7 +123,8 @@ class ResultCache:
                 (self.directory / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
                 (self.directory / ".gitignore").write_text("*\n")
             payload = json.dumps(
-                {"findings": [_dump(f) for f in findings], "actions": list(actions)}, ensure_ascii=False
+                {"findings": [_dump(f) for f in findings], "actions": list(actions), "timeline": timeline},
+                ensure_ascii=False,
             )
             write_atomic(folder / f"{key}.json", payload.encode("utf-8"))
         except OSError:

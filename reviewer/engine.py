@@ -30,6 +30,7 @@ from reviewer.ruleset import Rule, apply_severities, default_rules, select
 from reviewer.sentences import INVISIBLE, Sentence, split_block
 from reviewer.source import InputError, Source, decode, describe_os_error, read_source, read_stream
 from reviewer.suppress import apply, parse_directives
+from reviewer.timeline import metrics as timeline_metrics
 from reviewer.workspace import escapes, repo_root
 
 EXTENSIONS = (".md", ".markdown", ".txt")
@@ -55,6 +56,7 @@ class FileResult:
     source: Source | None = None
     cached: bool = False
     actions: list[dict] = field(default_factory=list)  # action-item records (reviewer/actions.py)
+    timeline: dict | None = None  # time to detect / acknowledge / mitigate / resolve (reviewer/timeline.py)
 
 
 @dataclass
@@ -282,9 +284,9 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
             key = options.cache.key(item.path, source.text.encode("utf-8"), _settings(config, rules))
             hit = options.cache.get(key)
             if hit is not None:
-                findings, actions = hit
+                findings, actions, timeline = hit
                 result = FileResult(item.path, findings=findings, config=config, source=source, cached=True)
-                result.actions = actions
+                result.actions, result.timeline = actions, timeline
                 work.append(result)
                 continue
         doc = parse(source, _aliases(config))
@@ -335,7 +337,7 @@ def review_inputs(inputs: Iterable[Input | FileResult], options: Options | None 
             continue
         results.append(_finish(w, all_rules))
         if options.cache is not None and w.cache_key is not None:
-            options.cache.put(w.cache_key, w.result.findings, w.result.actions)
+            options.cache.put(w.cache_key, w.result.findings, w.result.actions, w.result.timeline)
     for result in results:  # [severity] from each file's configuration, for every command that reviews
         if result.config is not None:
             apply_severities(result.findings, all_rules, result.config.severity)
@@ -421,6 +423,7 @@ def _finish(w: _Work, all_rules: dict[str, Rule]) -> FileResult:
             findings.append(finding)
     findings = _defer(findings, w.rules)
     w.result.actions = [item.record() for item in ctx.action_items(doc)]
+    w.result.timeline = timeline_metrics(doc)
     directives = parse_directives(doc, w.catalogue)
     findings = apply(findings, directives, all_rules)
     findings.extend(_directive_findings(directives, w.rules, source))

@@ -44,7 +44,9 @@ def report_dict(report: Report) -> dict[str, Any]:
     for result in report.files:
         source = result.source
         findings.extend(finding_dict(f, source) for f in result.findings)
-    documents = [{"path": r.path, "action_items": r.actions} for r in report.files if not r.error]
+    documents = [
+        {"path": r.path, "action_items": r.actions, "timeline": r.timeline} for r in report.files if not r.error
+    ]
     return {
         "version": VERSION,
         "findings": findings,
