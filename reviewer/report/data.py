@@ -297,7 +297,8 @@ def _phrases(factors: dict, rows: list[int]) -> list[list[str]] | None:
         if found is None:
             return None
         cache.update({k: p for (k, _), p in zip(missing, found, strict=True)})
-    for key in [k for k in cache if k not in set(keys.values())]:
+    wanted = set(keys.values())
+    for key in [k for k in cache if k not in wanted]:
         del cache[key]
     out: list[list[str]] = [[] for _ in factors["clean"]]
     for i in rows:
