@@ -170,6 +170,8 @@ def _norm(zone: str) -> str:
 
 STANDS_FOR_FACTORS = frozenset({"what_went_poorly", "lessons_learned"})
 HOLDS_FOLLOW_UP = frozenset({"resolution", "lessons_learned"})
+
+
 def _topic(doc: Document, s) -> bool:
     """A section under a heading of its own topic ("Postmortem", "GKE auth issue"): no role, not the title."""
     return not s.roles and not s.lead_in and not (s.level == 1 and s is doc.sections[0])
