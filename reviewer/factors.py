@@ -15,6 +15,7 @@ from functools import cache
 
 from reviewer.actions import extract
 from reviewer.dates import document_date
+from reviewer.headings import Aliases, is_label
 from reviewer.markdown import Document, Spans
 from reviewer.sentences import split_block
 
@@ -70,6 +71,13 @@ NAMED_CAUSE = re.compile(
 NOT_FACTORS = ("timeline", "action_items", "what_went_well", "questions", "impact")
 """Sections whose text never states a factor: what happened when, what will be done, what helped,
 what is still open, who was hurt."""
+
+
+@cache
+def _aliases() -> Aliases:
+    from reviewer.aliases import section_aliases
+
+    return tuple((name, tuple(patterns)) for name, patterns in section_aliases().items())
 
 
 @cache
@@ -175,6 +183,8 @@ def _collect(doc: Document, sections: set, actions: Spans, explains: re.Pattern[
                 continue
             if explains is not None and not explains.search(clean):
                 continue
+            if len(clean) <= 80 and is_label(clean.rstrip(" .:!?"), _aliases()):
+                continue  # a template's prompt left in ("Things that could have gone better."): a label
             out.append(Factor(" ".join(text[s:e].split()), clean, doc.source.position(s)[0], s, e))
     return out
 

@@ -232,3 +232,11 @@ def test_a_footnote_definition_is_prose_not_indented_code() -> None:
     body = [b for b in doc.blocks if b.kind == "paragraph" and "Another thing" in doc.source.text[b.start : b.end]]
     assert len(body) == 1 and body[0].line == 8
     assert not doc.in_code(body[0].start, body[0].end)
+
+
+def test_a_template_prompt_left_in_is_no_factor() -> None:
+    doc = doc_of(
+        "# Logs missing\n\n## What went wrong\n\nThings that could have gone better.\n\n"
+        "- The node had no IP address in its metadata.\n"
+    )
+    assert [f.text for f in factors(doc)] == ["The node had no IP address in its metadata."]
