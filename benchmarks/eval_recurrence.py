@@ -82,6 +82,7 @@ class Corpus:
     similarity: np.ndarray  # (documents, documents): whole-incident cosine
     score: np.ndarray  # (documents, documents): the calibrated score pmreview ranks by
     ranked: dict[str, list[str]] = field(default_factory=dict)  # pmreview's ranking per query
+    without_bm25: dict[str, list[str]] = field(default_factory=dict)  # the same with BM25's weight on MiniLM
     tfidf: np.ndarray | None = None
 
 
@@ -100,7 +101,7 @@ def index_corpus(name: str, folder: Path, groups: list[tuple[str, list[str]]], t
     from reviewer.factors import incident
     from reviewer.markdown import parse
     from reviewer.models.embedder import get_encoder
-    from reviewer.recurrence import build, calibrated, incidents, index_path
+    from reviewer.recurrence import W_LEX, W_SEM, W_WEAK, Matcher, build, calibrated, incidents, index_path
     from reviewer.source import read_source
 
     files = sorted(folder.glob("*.md"))
@@ -109,22 +110,24 @@ def index_corpus(name: str, folder: Path, groups: list[tuple[str, list[str]]], t
         shutil.copy(f, tmp / f.name)
     build(tmp, index_path(tmp), get_encoder())
     matcher = matcher_for(tmp)
+    lexical_free = Matcher(matcher.index, matcher.encoder, matcher.weakness, (W_SEM + W_LEX, W_WEAK, 0.0))
     names = [d.path for d in matcher.index.docs]
     n = len(names)
     factor, similarity, score = (np.zeros((n, n)) for _ in range(3))
-    ranked = {}
+    ranked, without_bm25 = {}, {}
     for i, q in enumerate(names):
         inc = incident(parse(read_source(folder / q), section_aliases()), q)
         texts = [f.clean for f in inc.factors]
         rows = incidents(matcher, texts, inc.profile, {q}, threshold, top_k=0)
         ranked[q] = [r["path"] for r in rows]
+        without_bm25[q] = [r["path"] for r in incidents(lexical_free, texts, inc.profile, {q}, threshold, top_k=0)]
         for r in rows:
             j = names.index(r["path"])
             factor[i, j], similarity[i, j], score[i, j] = r["factor_score"], r["similarity"], r["score"]
         assert all(abs(score[i, j] - calibrated(factor[i, j], similarity[i, j])) < 1e-3 for j in range(n) if j != i)
     raw = [(folder / x).read_text(encoding="utf-8") for x in names]
     shutil.rmtree(tmp)
-    return Corpus(name, names, groups, factor, similarity, score, ranked, tfidf_rank(raw, raw))
+    return Corpus(name, names, groups, factor, similarity, score, ranked, without_bm25, tfidf_rank(raw, raw))
 
 
 def _order(row: np.ndarray, names: list[str], q: int) -> list[str]:
@@ -132,12 +135,13 @@ def _order(row: np.ndarray, names: list[str], q: int) -> list[str]:
 
 
 def eval_corpus(c: Corpus, threshold: float) -> dict[str, tuple]:
-    ours, held, base, fac_only, inc_only, named_ours, named_base = [], [], [], [], [], [], []
+    ours, held, base, fac_only, inc_only, named_ours, named_base, no_bm25 = [], [], [], [], [], [], [], []
     for gname, members in c.groups:
         for q in members:
             i = c.names.index(q)
             others = set(members) - {q}
             ours.append(first_hit(c.ranked[q], others))
+            no_bm25.append(first_hit(c.without_bm25[q], others))
             passing = [p for p in c.ranked[q] if c.factor[i, c.names.index(p)] >= threshold]
             held.append(first_hit(passing, others))
             base.append(first_hit(_order(c.tfidf[i], c.names, i), others))
@@ -152,12 +156,14 @@ def eval_corpus(c: Corpus, threshold: float) -> dict[str, tuple]:
         "tfidf": ranks_to_metrics(base),
         "factors": ranks_to_metrics(fac_only),
         "incident": ranks_to_metrics(inc_only),
+        "without_bm25": ranks_to_metrics(no_bm25),
     }
     print(f"{c.name} ({len(c.names)} documents, {len(c.groups)} groups, {len(ours)} queries)")
     line("pmreview (ranked)", out["ranked"], out["tfidf"])
     line(f"with threshold {threshold}", out["threshold"])
     line("factor pairs only", out["factors"])
     line("whole incident only", out["incident"])
+    line("without BM25", out["without_bm25"])
     if named_ours:
         line(f"named repeats ({len(named_ours)})", ranks_to_metrics(named_ours), ranks_to_metrics(named_base))
     return out

@@ -274,3 +274,15 @@ def test_template_lines_are_no_evidence(tmp_path) -> None:
     assert same_words == []
     [other] = matcher.match(["The log volume filled up."], top_k=3)
     assert other and all(m.factor["clean"] != boiler for m in other)
+
+
+def test_re001_carries_the_ranked_incidents(example_corpus) -> None:
+    """RE001 keeps its threshold; its data lists the draft's closest incidents as `match` ranks them."""
+    from reviewer.engine import Options, review_text
+
+    result = review_text(DRAFT, "draft.md", Options(corpus=example_corpus, select=("RE",)))
+    [finding] = [f for f in result.findings if f.code == "RE001" and f.line == 12]
+    ranked = finding.data["recurrence"]["incidents"]
+    assert 1 <= len(ranked) <= 3 and any(i["passes_threshold"] for i in ranked)
+    assert finding.data["recurrence"]["path"] in {i["path"] for i in ranked}
+    assert [i["score"] for i in ranked] == sorted((i["score"] for i in ranked), reverse=True)
