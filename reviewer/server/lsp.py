@@ -40,6 +40,7 @@ log = logging.getLogger("pmreview.server")
 LANGUAGES = {"markdown", "md", "plaintext", "text"}
 CONFIG_NAMES = (".pmreview.toml", "pyproject.toml")
 POLL_SECONDS = 2.0
+SLOW = 1.0  # seconds: a review this long stretches the debounce
 SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -123,8 +124,10 @@ class PmreviewServer(LanguageServer):
         self.pending[uri] = asyncio.ensure_future(self._later(uri, delay))
 
     def delay_for(self, uri: str) -> float:
-        """The debounce: at least ``debounce``, and as long as the document's last review took."""
-        return max(self.debounce, min(self.cost.get(uri, 0.0), 5.0))
+        """The debounce; for a document whose last review took over a second, as long as that review
+        (up to 5 s), so that a very long one is not reviewed again on every key."""
+        cost = self.cost.get(uri, 0.0)
+        return max(self.debounce, min(cost, 5.0) if cost > SLOW else 0.0)
 
     async def _later(self, uri: str, delay: float) -> None:
         try:
@@ -157,7 +160,9 @@ class PmreviewServer(LanguageServer):
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         reviewed = await loop.run_in_executor(self.worker, review_buffer, buffer, path, folder)
-        self.cost[uri] = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        if uri in self.entries:  # the first review parses every sentence; the next ones mostly reuse them
+            self.cost[uri] = elapsed
         mapper = Mapper.of(reviewed.source, buffer, self.encoding()) if reviewed.source is not None else None
         entry = Entry(version, reviewed, mapper, newline_of(buffer))
         current = self.wanted(uri)
@@ -166,6 +171,14 @@ class PmreviewServer(LanguageServer):
         if current is not None and current.version == version:
             self.entries[uri] = entry
             self.publish(uri, entry)
+        log.info(
+            "reviewed %s v%s: %d findings, review %.0f ms, in all %.0f ms",
+            uri,
+            version,
+            len(reviewed.findings),
+            elapsed * 1000,
+            (time.perf_counter() - started) * 1000,
+        )
         return entry
 
     def publish(self, uri: str, entry: Entry) -> None:

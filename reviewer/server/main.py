@@ -19,6 +19,8 @@ def serve(debounce: float = 0.3, log_level: str = "warning") -> None:
         level=getattr(logging, log_level.upper()),
         format="pmreview server %(levelname)s: %(message)s",
     )
+    if log_level != "debug":  # pygls logs every message at info: that is for debugging the protocol
+        logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLogger().level))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     protocol_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
     sys.stdout.flush()
