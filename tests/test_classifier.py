@@ -52,5 +52,6 @@ def test_weakness_model_was_trained_on_the_shipped_taxonomy() -> None:
     )
     assert model.coef.shape == (len(model.ids), get_encoder().dim)
     assert len(set(model.ids)) == len(model.ids) == len(model.labels)
-    probs = model.probabilities(get_encoder().encode(["Disk alerts are emailed to a list that nobody reads."]))
-    assert abs(float(probs.sum()) - 1.0) < 1e-4
+    vectors = get_encoder().encode(["Disk alerts are emailed to a list that nobody reads."])
+    # the weakness classes and the "unknown" outcome share the probability mass
+    assert abs(float(model.probabilities(vectors).sum() + model.unknown(vectors).sum()) - 1.0) < 1e-4
