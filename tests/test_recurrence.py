@@ -257,7 +257,7 @@ def test_template_lines_are_no_evidence(tmp_path) -> None:
     """A factor written word for word in three documents is the template's: it matches nothing."""
     root = tmp_path / "corpus"
     root.mkdir()
-    boiler = "Things that could have gone better."
+    boiler = "Our incident template asks every team to list what could have gone better."
     for n, (title, factor) in enumerate(
         [
             ("Disk full", "The log volume filled up."),
@@ -270,8 +270,9 @@ def test_template_lines_are_no_evidence(tmp_path) -> None:
         )
     index, _ = build(root, index_path(root), get_encoder())
     matcher = Matcher(index, get_encoder())
+    assert sum(f["clean"] == boiler for d in index.docs for f in d.factors) == 3  # read as a factor each time
     [same_words] = matcher.match([boiler], top_k=3)
-    assert same_words == []
+    assert same_words == [] and matcher.template.sum() == 3
     [other] = matcher.match(["The log volume filled up."], top_k=3)
     assert other and all(m.factor["clean"] != boiler for m in other)
 

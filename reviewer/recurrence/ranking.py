@@ -59,12 +59,17 @@ def incidents(
     if profile or profile_vector is not None:
         q = profile_vector if profile_vector is not None else matcher.encoder.encode([opening(profile)])[0]
         similarity = matcher.incident_vectors @ q
-    left_out = set(matcher.excluded(exclude)) | (set(s.excluded) if s is not None else set())
-    candidates = [i for i in range(len(docs)) if i not in left_out]
-    score = {i: calibrated(float(factor[i]), float(similarity[i])) for i in candidates}
-    order = sorted(candidates, key=lambda i: (-score[i], docs[i].path))
+    a, b, c = CALIBRATION
+    score = 1 / (1 + np.exp(-(a * np.maximum(factor, 0.0) + b * similarity + c)))
+    left_out = matcher.excluded(exclude) + (s.excluded if s is not None else [])
+    score[left_out] = -1.0
+    n = len(docs) - len(set(left_out))
+    k = min(top_k, n) if top_k else n
+    # the k best at once (a large corpus has tens of thousands of incidents), then in order, ties by path
+    head = np.argpartition(-score, k - 1)[:k] if 0 < k < len(docs) else np.arange(len(docs))
+    order = sorted((int(i) for i in head if score[i] >= 0), key=lambda i: (-float(score[i]), docs[i].path))[:k]
     ranked = []
-    for i in order[:top_k] if top_k else order:
+    for i in order:
         doc = docs[i]
         pairs = []
         if s is not None and len(best):
@@ -88,7 +93,7 @@ def incidents(
                 "path": doc.path,
                 "title": doc.title,
                 "date": doc.date,
-                "score": round(score[i], 4),
+                "score": round(float(score[i]), 4),
                 "factor_score": round(max(float(factor[i]), 0.0), 4),
                 "similarity": round(float(similarity[i]), 4),
                 "passes_threshold": bool(factor[i] >= threshold),
