@@ -72,6 +72,15 @@ class PmreviewServer(LanguageServer):
         self.watcher: asyncio.Task | None = None
         self.memo = memo.install()
 
+    def report_server_error(self, error: Exception, source) -> None:
+        """Log what went wrong (a request that does not parse, a handler that raised) instead of
+        pygls' pop-up in the editor: the server goes on, and a client's bad request is the log's business."""
+        log.warning("%s: %s", getattr(source, "__name__", source), error)
+        with contextlib.suppress(Exception):
+            self.window_log_message(
+                types.LogMessageParams(type=types.MessageType.Warning, message=f"pmreview server: {error}")
+            )
+
     # --- documents -----------------------------------------------------------------------
 
     def wanted(self, uri: str) -> types.TextDocumentItem | None:
