@@ -275,8 +275,13 @@ async def test_configuration_is_found_per_document_and_reloaded(client: Client, 
 
 @pytest.mark.parametrize(
     "text",
-    ["binary\x00content\n", "lone \ud800 surrogate and human error.\n", "x" * (6 * 1024 * 1024)],
-    ids=["nul", "surrogate", "too-large"],
+    [
+        "binary\x00content\n",
+        "lone \ud800 surrogate and human error.\n",
+        "x" * (6 * 1024 * 1024),
+        f"# Incident\n\n{HUMAN_ERROR}\n\n" * 1050,
+    ],
+    ids=["nul", "surrogate", "too-large", "many-findings"],
 )
 async def test_hostile_documents_get_a_diagnostic_and_the_server_lives(client: Client, project: Path, text: str):
     uri = open_doc(client, project / f"hostile-{len(text)}.md", text)
@@ -285,6 +290,10 @@ async def test_hostile_documents_get_a_diagnostic_and_the_server_lives(client: C
     if "\x00" in text or len(text) > 1_000_000:
         (d,) = diagnostics
         assert d.message.startswith("not reviewed: ")
+    elif len(diagnostics) > 1:  # 1,050 findings: the first thousand, and a note where the rest begin
+        assert len(diagnostics) == 1001
+        assert diagnostics[-1].message.startswith("50 more findings from here on are not shown")
+        assert diagnostics[-1].range.start.line == 4 * 1000 + 2
     else:
         assert codes(diagnostics) == ["BL001"]
     # a URI that does not parse, and a request about a document never opened

@@ -40,6 +40,7 @@ log = logging.getLogger("pmreview.server")
 LANGUAGES = {"markdown", "md", "plaintext", "text"}
 CONFIG_NAMES = (".pmreview.toml", "pyproject.toml")
 POLL_SECONDS = 2.0
+MAX_DIAGNOSTICS = 1000  # per document: a real draft has dozens; an editor slows down with tens of thousands
 SLOW = 1.0  # seconds: a review this long stretches the debounce
 SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -205,7 +206,19 @@ class PmreviewServer(LanguageServer):
         elif entry.mapper is None:
             diagnostics = []
         else:
-            diagnostics = [self.diagnostic(f, entry.mapper) for f in reviewed.findings]
+            shown = reviewed.findings[:MAX_DIAGNOSTICS]
+            diagnostics = [self.diagnostic(f, entry.mapper) for f in shown]
+            if len(reviewed.findings) > len(shown):
+                at = self.range(entry.mapper, reviewed.findings[len(shown)].start, reviewed.findings[len(shown)].start)
+                diagnostics.append(
+                    types.Diagnostic(
+                        range=at,
+                        message=f"{len(reviewed.findings) - len(shown)} more findings from here on are not shown "
+                        "(`pmreview review` lists them all)",
+                        severity=types.DiagnosticSeverity.Information,
+                        source="pmreview",
+                    )
+                )
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=entry.version)
         )
