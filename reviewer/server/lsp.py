@@ -69,7 +69,7 @@ class PmreviewServer(LanguageServer):
         self.pending: dict[str, asyncio.Task] = {}
         self.inflight: dict[str, tuple[int | None, str, asyncio.Task]] = {}
         self.cost: dict[str, float] = {}  # seconds the last review of each document took
-        self.config_stamp: tuple = ()
+        self.config_stamps: dict[str, tuple] = {}  # uri -> its configuration files as its last review saw them
         self.watcher: asyncio.Task | None = None
         self.memo = memo.install()
 
@@ -167,6 +167,7 @@ class PmreviewServer(LanguageServer):
 
     async def _review(self, uri: str, version: int | None, buffer: str) -> Entry:
         path, folder = self.path_of(uri), self.folder()
+        self.config_stamps[uri] = self.stamp_of(uri)
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         reviewed = await loop.run_in_executor(self.worker, review_buffer, buffer, path, folder)
@@ -246,51 +247,65 @@ class PmreviewServer(LanguageServer):
         self.entries.pop(uri, None)
         self.inflight.pop(uri, None)
         self.cost.pop(uri, None)
+        self.config_stamps.pop(uri, None)
 
     # --- configuration -------------------------------------------------------------------
 
-    def config_candidates(self) -> list[Path]:
-        """Every place a configuration for an open document could be (found or not yet written)."""
-        seen: dict[Path, None] = {}
-        for uri in list(self.workspace.text_documents):
-            path = self.path_of(uri)
-            start = path.parent if path is not None else self.folder()
-            for d in (start, *start.parents):
-                for name in CONFIG_NAMES:
-                    seen.setdefault(d / name, None)
-        return list(seen)
-
-    def stamp(self) -> tuple:
+    def stamp_of(self, uri: str, seen: dict[Path, tuple | None] | None = None) -> tuple:
+        """What the configuration files that could apply to ``uri`` look like on disk now: the
+        ``.pmreview.toml`` and ``pyproject.toml`` of its folder and every folder above (found
+        or not yet written), with their modification times, sizes and inodes."""
+        seen = {} if seen is None else seen
+        path = self.path_of(uri)
+        start = path.parent if path is not None else self.folder()
         out = []
-        for p in self.config_candidates():
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            out.append((str(p), st.st_mtime_ns, st.st_size, st.st_ino))
+        for d in (start, *start.parents):
+            for name in CONFIG_NAMES:
+                candidate = d / name
+                if candidate not in seen:
+                    try:
+                        st = candidate.stat()
+                        seen[candidate] = (st.st_mtime_ns, st.st_size, st.st_ino)
+                    except OSError:
+                        seen[candidate] = None
+                if seen[candidate] is not None:
+                    out.append((str(candidate), seen[candidate]))
         return tuple(out)
 
-    def review_all(self) -> None:
-        for uri in list(self.workspace.text_documents):
+    def changed_configs(self) -> list[str]:
+        """The open documents whose configuration files changed since their last review."""
+        seen: dict[Path, tuple | None] = {}
+        changed = []
+        for uri in list(self.config_stamps):
+            if self.wanted(uri) is None:
+                del self.config_stamps[uri]
+                continue
+            now = self.stamp_of(uri, seen)
+            if now != self.config_stamps[uri]:
+                self.config_stamps[uri] = now
+                changed.append(uri)
+        return changed
+
+    def review_again(self, uris: list[str]) -> None:
+        for uri in uris:
             if self.wanted(uri) is not None:
                 self.entries.pop(uri, None)
                 self.schedule(uri, 0)
 
     async def watch_configs(self) -> None:
-        """Re-review the open documents when a configuration that could apply to them changes.
+        """Review a document again when a configuration that could apply to it changes.
 
         Polled (a few ``stat`` calls every two seconds) rather than left to the client's file
         watcher: not every editor sends workspace/didChangeWatchedFiles, and none for a file
-        written outside it."""
-        self.config_stamp = self.stamp()
+        written outside it. Each document's stamp is taken just before its review reads the
+        configuration, so a change made after that is never missed."""
         while True:
             await asyncio.sleep(POLL_SECONDS)
             try:
-                now = self.stamp()
-                if now != self.config_stamp:
-                    self.config_stamp = now
-                    log.info("a configuration changed: reviewing the open documents again")
-                    self.review_all()
+                changed = self.changed_configs()
+                if changed:
+                    log.info("a configuration changed: reviewing %d open documents again", len(changed))
+                    self.review_again(changed)
             except Exception:
                 log.exception("watching the configuration failed")
 
@@ -402,8 +417,7 @@ def make_server(debounce: float = 0.3) -> PmreviewServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def watched(ls: PmreviewServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(urlparse(c.uri).path.endswith(CONFIG_NAMES) for c in params.changes):
-            ls.config_stamp = ls.stamp()
-            ls.review_all()
+            ls.review_again(list(ls.workspace.text_documents))
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
