@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
 
 from reviewer import __version__
 from reviewer.docs import rule_url
@@ -84,7 +85,7 @@ class PmreviewServer(LanguageServer):
 
     # --- documents -----------------------------------------------------------------------
 
-    def wanted(self, uri: str) -> types.TextDocumentItem | None:
+    def wanted(self, uri: str) -> TextDocument | None:
         """The open document at ``uri`` if it is one pmreview reviews (Markdown or text), else None."""
         try:
             doc = self.workspace.text_documents.get(uri)
@@ -179,7 +180,7 @@ class PmreviewServer(LanguageServer):
         current = self.wanted(uri)
         if self.inflight.get(uri, (None, None, None))[2] is asyncio.current_task():
             del self.inflight[uri]
-        if current is not None and current.version == version:
+        if current is not None and current.version == version and current.source == buffer:
             self.entries[uri] = entry
             self.publish(uri, entry)
         log.info(
