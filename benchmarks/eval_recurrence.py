@@ -44,6 +44,9 @@ NAMED = {  # the DFDS repeats named in the issue that introduced recurrence (503
 }
 
 
+SWEEP = (0.5, 0.55, 0.6, 0.63, 0.65, 0.7, 0.75)
+
+
 def ranks_to_metrics(ranks: list[int | None]) -> tuple[float, float, float]:
     n = max(len(ranks), 1)
     r1 = sum(1 for r in ranks if r is not None and r < 1) / n
@@ -196,6 +199,15 @@ def eval_calibration(corpora: list[Corpus], threshold: float, fit: bool) -> None
         score = np.array([calibrated(a, b) for a, b in zip(f, s, strict=True)])
         print(f"  {c.name:<11} threshold {threshold} on the best factor: {precision_recall(f >= threshold, y)}")
         print(f"  {'':<11} calibrated score >= 0.5:       {precision_recall(score >= 0.5, y)}")
+    print("  the best-factor threshold swept, precision / recall per organisation:")
+    for t in SWEEP:
+        cells = []
+        for c in corpora:
+            f, _, y = pairs(c)
+            sel = f >= t
+            p = y[sel].mean() if sel.any() else float("nan")
+            cells.append(f"{c.name} {p:.2f} / {sel[y].mean():.2f} ({int(sel.sum())})")
+        print(f"    {t:.2f}  " + "   ".join(cells))
     if not fit:
         return
     from sklearn.linear_model import LogisticRegression

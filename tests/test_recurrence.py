@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reviewer.models.embedder import get_encoder
-from reviewer.recurrence import FORMAT, IndexError_, Matcher, build, index_path, load, save
+from reviewer.recurrence import DEFAULT_THRESHOLD, FORMAT, IndexError_, Matcher, build, index_path, load, save
 from reviewer.resources import corpus_dir
 
 DRAFT = """---
@@ -203,7 +203,7 @@ def test_match_ranks_past_incidents_even_below_the_threshold(built, tmp_path, cl
     assert result["factors"][0]["matches"] == [] and result["factors"][0]["closest"]  # closest kept, marked
     text = cli("match", draft, "--corpus", corpus, "--top-k", "2").output
     assert text.count("below threshold") >= 2
-    assert "none reaches the recurrence threshold 0.60" in text
+    assert "none reaches the recurrence threshold 0.63" in text
 
 
 def test_a_shared_factor_passes_the_threshold(built, tmp_path, cli) -> None:
@@ -213,7 +213,7 @@ def test_a_shared_factor_passes_the_threshold(built, tmp_path, cli) -> None:
     (result,) = json.loads(cli("match", draft, "--corpus", corpus, "--format", "json").output)["results"]
     passing = [i for i in result["incidents"] if i["passes_threshold"]]
     assert [i["path"] for i in passing] == ["2026-03-04-billing-replica-lag.md"] and result["above_threshold"] == 1
-    assert passing[0]["shared_factors"] == 1 and passing[0]["factor_score"] >= 0.6
+    assert passing[0]["shared_factors"] == 1 and passing[0]["factor_score"] >= DEFAULT_THRESHOLD
     assert result["incidents"].index(passing[0]) < 2  # the ranking puts it near the top
     assert [p["draft_line"] for p in passing[0]["pairs"] if p["passes_threshold"]] == [12]
     text = cli("match", draft, "--corpus", corpus).output

@@ -30,7 +30,7 @@ class Recurrence(Kind):
         if ctx.matcher is None:
             return
         from reviewer.factors import factors
-        from reviewer.recurrence import incidents
+        from reviewer.recurrence import DEFAULT_THRESHOLD, incidents
 
         found = factors(doc)
         if not found:
@@ -38,7 +38,7 @@ class Recurrence(Kind):
         threshold = (
             ctx.recurrence_threshold
             if ctx.recurrence_threshold is not None  # 0 is a threshold too: report every best match
-            else float(self.rule.options.get("threshold", 0.6))
+            else float(self.rule.options.get("threshold", DEFAULT_THRESHOLD))
         )
         exclude = {ctx.corpus_relpath(doc.source.path) or "", _sha(doc)}
         texts = [f.clean for f in found]

@@ -22,7 +22,7 @@ from reviewer.recurrence.store import opening
 
 # logit = A * best factor score + B * whole-incident cosine + C, fitted on the pairs of the
 # dfds, jupyterhub, rust-lang and pypi folders pooled (benchmarks/eval_recurrence.py --calibrate)
-CALIBRATION = (2.19, 3.35, -4.18)
+CALIBRATION = (2.54, 3.28, -4.23)
 PAIRS_SHOWN = 3  # factor pairs listed per incident as its evidence
 
 
