@@ -559,19 +559,7 @@ def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
 
     def close() -> None:
         if current:
-            s, e = current[0][0], current[-1][1]
-            item = ActionItem(
-                doc.source.text[s:e],
-                s,
-                e,
-                doc.source.position(s)[0],
-                doc.source.position(max(s, e - 1))[0],
-                "paragraph",
-                None,
-                section=doc.sections[block.section].title if block.section is not None else None,
-            )
-            item.masked, item.masked_at = doc.masked[s:e], s
-            out.append(item)
+            out.append(_paragraph_item(doc, block, current[0][0], current[-1][1]))
 
     for s, e in units:
         text = _norm(doc.masked[s:e])
@@ -585,6 +573,22 @@ def _prose_items(doc: Document, block: Block, zone: str) -> list[ActionItem]:
             current.append((s, e))
     close()
     return out
+
+
+def _paragraph_item(doc: Document, block: Block, s: int, e: int) -> ActionItem:
+    """An action item written as text ``[s, e)`` of a paragraph."""
+    item = ActionItem(
+        doc.source.text[s:e],
+        s,
+        e,
+        doc.source.position(s)[0],
+        doc.source.position(max(s, e - 1))[0],
+        "paragraph",
+        None,
+        section=doc.sections[block.section].title if block.section is not None else None,
+    )
+    item.masked, item.masked_at = doc.masked[s:e], s
+    return item
 
 
 ACTION_LABEL = re.compile(
@@ -607,19 +611,7 @@ def _labelled_items(doc: Document, block: Block) -> list[ActionItem]:
         end = block.end if end == -1 else end
         m = ACTION_LABEL.match(text, pos, end)
         if m is not None:
-            s, e = m.start("label"), block.end  # after a timestamp ("10:30 UTC TODO: …"), at the label
-            item = ActionItem(
-                text[s:e],
-                s,
-                e,
-                doc.source.position(s)[0],
-                doc.source.position(max(s, e - 1))[0],
-                "paragraph",
-                None,
-                section=doc.sections[block.section].title if block.section is not None else None,
-            )
-            item.masked, item.masked_at = doc.masked[s:e], s
-            out.append(item)
+            out.append(_paragraph_item(doc, block, m.start("label"), block.end))  # at the label, after a time
             break
         pos = end + 1
     return out
