@@ -304,5 +304,14 @@ async def test_hostile_documents_get_a_diagnostic_and_the_server_lives(client: C
         types.HoverParams(types.TextDocumentIdentifier("untitled:never-opened"), types.Position(99, 99))
     )
     assert hover is None
+    change(client, "untitled:never-opened", HUMAN_ERROR, 7)  # a change to a document never opened
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier("untitled:never-opened"),
+            types.Range(types.Position(0, 0), types.Position(0, 5)),
+            types.CodeActionContext([]),
+        )
+    )
+    assert not actions
     again = open_doc(client, project / f"alive-{len(text)}.md", DRAFT)
     assert codes(await published(client, again, 1)) == ["BL001", "RC001"]
