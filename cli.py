@@ -509,6 +509,19 @@ def daemon_status() -> None:
     click.echo(f"pid {info.get('pid')}, {info.get('served')} reviews served, pmreview {info.get('version')}")
 
 
+def _factor_match(m) -> dict:
+    """One past factor close to a draft's factor, as ``match --format json`` gives it."""
+    return {
+        "path": m.doc.path,
+        "title": m.doc.title,
+        "date": m.doc.date,
+        "factor": m.factor["text"],
+        "factor_line": m.factor["line"],
+        "score": round(m.score, 4),
+        "weakness": m.shared_weakness,
+    }
+
+
 def _torch_encoder(device: str):
     from reviewer.models.torch_encoder import TorchEncoder, TorchUnavailable
 
@@ -653,32 +666,8 @@ def match_cmd(
                     {
                         "text": f.text,
                         "line": f.line,
-                        "matches": [
-                            {
-                                "path": m.doc.path,
-                                "title": m.doc.title,
-                                "date": m.doc.date,
-                                "factor": m.factor["text"],
-                                "factor_line": m.factor["line"],
-                                "score": round(m.score, 4),
-                                "weakness": m.shared_weakness,
-                            }
-                            for m in ms
-                            if m.score >= threshold
-                        ],
-                        "closest": [
-                            {
-                                "path": m.doc.path,
-                                "title": m.doc.title,
-                                "date": m.doc.date,
-                                "factor": m.factor["text"],
-                                "factor_line": m.factor["line"],
-                                "score": round(m.score, 4),
-                                "weakness": m.shared_weakness,
-                                "passes_threshold": m.score >= threshold,
-                            }
-                            for m in ms
-                        ],
+                        "matches": [_factor_match(m) for m in ms if m.score >= threshold],
+                        "closest": [_factor_match(m) | {"passes_threshold": m.score >= threshold} for m in ms],
                     }
                     for f, ms in zip(found, matches, strict=True)
                 ],
