@@ -21,7 +21,7 @@ from reviewer.markdown import parse
 from reviewer.source import decode
 
 FIXTURES = ROOT / "tests" / "fixtures" / "fix"
-GOLDEN = {"RC001": "RC001", "BL006": "BL006", "PM001": "PM001", "mixed": "BL,RC,PM,QU"}
+GOLDEN = {"RC001": "RC001", "BL002": "BL002", "BL006": "BL006", "PM001": "PM001", "mixed": "BL,RC,PM,QU"}
 
 
 def _finding(code: str, start: int, end: int, text: str, safe: bool = True) -> Finding:
@@ -164,3 +164,15 @@ def test_examples_copy_is_fixed_in_place(cli, tmp_path: Path) -> None:
     after = draft.read_text(encoding="utf-8")
     assert after != before and "One contributing factor was a typo" in after
     assert result.exit_code == 1  # blame and action findings remain for a person to rewrite
+
+
+def test_every_rule_whose_examples_get_a_safe_fix_has_a_golden_file() -> None:
+    from reviewer.ruleset import default_rules
+
+    safe = set()
+    for rule in default_rules():
+        for example in rule.fail:
+            result = review_inputs([Input("x.md", None, example.text.encode())], Options(select=(rule.code,)))
+            if any(s.safe and s.start is not None for f in result.files[0].findings for s in f.suggestions):
+                safe.add(rule.code)
+    assert safe and safe <= set(GOLDEN), safe - set(GOLDEN)
