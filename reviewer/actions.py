@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 
+from reviewer.action_categories import category
 from reviewer.dates import Deadline, document_date, find_deadline, find_priority
 from reviewer.markdown import Block, Document
 from reviewer.resources import lexicon_dir
@@ -61,6 +62,7 @@ class ActionItem:
             "priority": self.priority,
             "ticket": self.ticket,
             "section": self.section,
+            "category": category(self.text),
             "fails": sorted(set(self.findings)),
         }
 

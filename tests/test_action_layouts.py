@@ -234,6 +234,7 @@ def test_review_json_keeps_its_shape_for_new_layouts(cli) -> None:
         "priority",
         "ticket",
         "section",
+        "category",
         "fails",
     }
 

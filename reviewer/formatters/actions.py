@@ -19,6 +19,7 @@ COLUMNS = [
     "priority",
     "ticket",
     "section",
+    "category",
     "fails",
 ]
 
