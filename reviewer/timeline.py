@@ -20,6 +20,8 @@ from reviewer.markdown import Block, Document
 TIME = re.compile(r"(?<![\d:.])([01]?\d|2[0-3])[:.h]([0-5]\d)(?::[0-5]\d)?(?:\s*([ap])\.?m\.?\b)?", re.I)
 ISO_DATE = re.compile(r"\b(20\d{2})-(\d{2})-(\d{2})\b")
 ZONE = re.compile(r"\b(UTC|GMT|Z|PT|ET|CT|MT|[A-Z]{1,3}[SD]?T)\b")
+# a build or pipeline failing is no impact on users ("the deploy pipeline failed")
+NOT_IMPACT = re.compile(r"\b(?:pipelines?|builds?|jobs?|tests?|ci|deploy(?:ment)?s?|plans?)\b[^.;]{0,25}\bfail", re.I)
 HINDSIGHT = re.compile(r"\b(?:should|could|would|might)(?:n't| not)? have\b[^,.;]*", re.I)
 
 EVENTS = {
@@ -27,13 +29,14 @@ EVENTS = {
     "start": re.compile(
         r"\b(?:impact (?:starts?|began|begins)|(?:outage|incident|errors?|failures?|degradation|impact) "
         r"(?:start|began|begin|spike|rise)|start(?:s|ed)? (?:to )?(?:fail|error|return|reject|drop|time out|"
-        r"log(?:ging)? errors?)|fail(?:s|ed|ing)\b|returning (?:\d{3}|errors?)|(?:is|are|was|were|goes|went) "
-        r"(?:down|unavailable|unreachable|degraded)|timing out|time out|outage)",
+        r"log(?:ging)? errors?|degrade|crash)|fail(?:s|ed|ing)\b|returning (?:\d{3}|errors?)|(?:is|are|was|were|goes|went) "
+        r"(?:down|unavailable|unreachable|degraded|unhealthy)|timing out|time out|degrad(?:es|ed|ing)|"
+        r"crash(?:es|ed|ing|looping)|out of memory|\boom\b)",
         re.I,
     ),
     "detect": re.compile(
         r"\b(?:alerts?|alarms?|monitors?)\b[^.]{0,40}\b(?:fire[sd]?|firing|trigger(?:s|ed)?|went off|goes off)|"
-        r"\bpage[sd]\b|\bpaging\b|\b(?:notic(?:e|es|ed)|detect(?:s|ed)?|spott(?:ed)|report(?:s|ed)) |"
+        r"\bpage[sd]\b|\bpaging\b|\b(?:notic(?:e|es|ed|ing)|detect(?:s|ed)?|spott(?:ed)|report(?:s|ed))\b|"
         r"\b(?:customers?|users?) (?:report|complain)",
         re.I,
     ),
@@ -47,7 +50,8 @@ EVENTS = {
     ),
     "resolve": re.compile(
         r"\b(?:resolv(?:es|ed)|recover(?:s|ed)|(?:back|return(?:s|ed)?) to (?:normal|baseline)|all clear|"
-        r"(?:incident|outage) (?:is )?(?:closed|over|ended)|fully (?:restored|operational)|stable again)\b",
+        r"(?:incident|outage) (?:is )?(?:closed|over|ended)|(?:is|are|was|were|been|fully) restored|"
+        r"working (?:as intended|normally|again)|(?:declared|marked) resolved|stable again)\b",
         re.I,
     ),
 }
@@ -143,10 +147,12 @@ def metrics(doc: Document) -> dict[str, dict | None]:
     previous: datetime | None = None
     dated = timed[0].at.date() != UNDATED
     for e in timed:
+        if dated and e.at.date() == UNDATED and previous is not None:
+            e.at = datetime.combine(previous.date(), e.at.time())  # a time under a dated entry: that day
         if (e.at.date() != UNDATED) != dated:
-            break  # dated and undated entries mixed: the gap between them is unknown
+            break  # a date after undated entries: the gap between them is unknown
         if previous is not None and e.at < previous:
-            if dated:
+            if dated and e.at.date() != previous.date():
                 break  # dated and yet earlier: out of order, stop here
             at = e.at + timedelta(days=1)
             if at - previous > timedelta(hours=12):
@@ -158,7 +164,12 @@ def metrics(doc: Document) -> dict[str, dict | None]:
     for e, minutes in placed:
         said = HINDSIGHT.sub(" ", e.text)  # "should have rolled back" is not a rollback
         for name, pattern in EVENTS.items():
-            if name not in first and pattern.search(said):
+            if name in first:
+                continue
+            m = pattern.search(said)
+            if m and name == "start" and m.group(0).lower().startswith("fail") and NOT_IMPACT.search(said):
+                continue
+            if m:
                 first[name] = (e, minutes)
     if "start" in first and any(first[k][1] < first["start"][1] for k in first if k != "start"):
         del first["start"]  # the "start" came after the response began: a fix rolled out, not the impact

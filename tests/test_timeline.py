@@ -96,3 +96,18 @@ def test_json_output_carries_the_figures_under_the_document(cli, tmp_path) -> No
     data = json.loads(cli("review", path, "--format", "json", "--no-cache").stdout)
     (document,) = data["documents"]
     assert document["timeline"]["time_to_detect"] == {"minutes": 7, "from_line": 6, "to_line": 7}
+
+
+def test_a_failing_pipeline_is_no_impact_and_restored_is_resolved() -> None:
+    text = """# Ingress
+
+## Timeline
+
+- 2026-03-17 16:09 The deploy pipeline failed on an unrelated chart.
+- 2026-03-17 16:20 Requests to the shop start returning 404.
+- 16:31 A customer report reaches support.
+- 17:02 Service is restored for all customers.
+"""
+    m = _metrics(text)
+    assert m["time_to_detect"] == {"minutes": 11, "from_line": 6, "to_line": 7}
+    assert m["time_to_resolve"] == {"minutes": 42, "from_line": 6, "to_line": 8}  # a time under a dated entry
