@@ -108,9 +108,12 @@ def cli() -> Callable[..., Result]:
 
 
 def pmreview_command() -> list[str]:
-    """The installed console script when it is on PATH, else ``python -m reviewer.cli``."""
-    exe = shutil.which("pmreview")
-    return [exe] if exe else [sys.executable, "-m", "reviewer.cli"]
+    """The console script installed beside this interpreter (a venv's own, not whatever PATH finds
+    first, which may be another Python's), else ``python -m reviewer.cli``."""
+    beside = Path(sys.executable).parent / "pmreview"
+    if beside.is_file():
+        return [str(beside)]
+    return [sys.executable, "-m", "reviewer.cli"]
 
 
 @pytest.fixture(scope="session")
