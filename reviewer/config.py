@@ -310,20 +310,21 @@ def _settings_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
 @cache
 def load_file(path: Path) -> Config | None:
     """The pmreview settings in one file, or None for a pyproject.toml without them."""
-    from reviewer.source import describe_os_error, read_bounded
+    from reviewer.workspace import TreeFileError, read_tree_text
 
-    if escapes(path, repo_root()):
-        raise ConfigError(f"{path}: is a symbolic link that leads outside the working tree; not read")
     try:
-        data = read_bounded(path, MAX_BYTES)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {describe_os_error(exc)}") from None
-    if len(data) > MAX_BYTES:
-        raise ConfigError(f"{path}: cannot read: larger than {MAX_BYTES // 1024} KiB, the limit for a configuration")
+        text = read_tree_text(path, MAX_BYTES)
+    except TreeFileError as exc:
+        raise ConfigError(
+            {
+                "link": f"{path}: is a symbolic link that leads outside the working tree; not read",
+                "read": f"{path}: cannot read: {exc.detail}",
+                "size": f"{path}: cannot read: larger than {MAX_BYTES // 1024} KiB, the limit for a configuration",
+                "encoding": f"{path}: cannot read: not UTF-8 text",
+            }[exc.kind]
+        ) from None
     try:
-        parsed = tomllib.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: cannot read: not UTF-8 text") from None
+        parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:

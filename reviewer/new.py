@@ -136,22 +136,20 @@ def builtin_text(names: list[str], aliases: dict[str, tuple[str, ...]]) -> str:
 
 def read_template(path: Path) -> str:
     """A team's template file, read as a configuration is; raises TemplateError naming it."""
-    from reviewer.source import describe_os_error, read_bounded
     from reviewer.terminal import printable
-    from reviewer.workspace import escapes, repo_root
+    from reviewer.workspace import TreeFileError, read_tree_text
 
-    if escapes(path, repo_root()):
-        raise TemplateError(f"{path}: is a symbolic link that leads outside the working tree or into .git; not read")
     try:
-        data = read_bounded(path, MAX_TEMPLATE_BYTES)
-    except OSError as exc:
-        raise TemplateError(f"{path}: cannot read the template: {describe_os_error(exc)}") from None
-    if len(data) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"{path}: larger than {MAX_TEMPLATE_BYTES // 1024} KiB, the limit for a template")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TemplateError(f"{path}: the template is not UTF-8 text") from None
+        text = read_tree_text(path, MAX_TEMPLATE_BYTES)
+    except TreeFileError as exc:
+        raise TemplateError(
+            {
+                "link": f"{path}: is a symbolic link that leads outside the working tree or into .git; not read",
+                "read": f"{path}: cannot read the template: {exc.detail}",
+                "size": f"{path}: larger than {MAX_TEMPLATE_BYTES // 1024} KiB, the limit for a template",
+                "encoding": f"{path}: the template is not UTF-8 text",
+            }[exc.kind]
+        ) from None
     text = text.replace("\r\n", "\n")
     if printable(text) != text:  # CR alone included
         raise TemplateError(f"{path}: the template holds control characters; not used")

@@ -90,3 +90,33 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+class TreeFileError(Exception):
+    """A small file of the working tree (a configuration, a template) that cannot be used:
+    ``kind`` is "link" (it leads out of the tree), "read" (``detail`` says why), "size" or
+    "encoding"; each caller words the message for its own kind of file."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(kind, detail)
+        self.kind, self.detail = kind, detail
+
+
+def read_tree_text(path: Path, limit: int) -> str:
+    """A configuration-like file as text: not through a link out of the working tree, a regular
+    file read with a bound (source.read_bounded), at most ``limit`` bytes, UTF-8 (BOM dropped).
+    Files from a pull request reach here, so the checks live in one place."""
+    from reviewer.source import describe_os_error, read_bounded
+
+    if escapes(path, repo_root()):
+        raise TreeFileError("link")
+    try:
+        data = read_bounded(path, limit)
+    except OSError as exc:
+        raise TreeFileError("read", describe_os_error(exc)) from None
+    if len(data) > limit:
+        raise TreeFileError("size")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TreeFileError("encoding") from None
