@@ -16,7 +16,10 @@ AI003 / AI004 precision and recall (a finding on an item no label calls vague / 
 wrong), factors found / counted and extra, documents with causes but no factor found, and
 AI006 / ST001 findings that are wrong (the document has the section under some name).
 
-    python benchmarks/eval_layouts.py [--show] [--exclude ORG ...]
+    python benchmarks/eval_layouts.py [--show] [--clear] [--exclude ORG ...]
+
+``--clear`` scores only the labels the reader was sure of: one whose note starts "borderline" is
+neither missed nor extra (nor a positive or a false alarm for AI003 / AI004).
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ def load_labels() -> dict[str, dict]:
             elif row["type"] == "factor":
                 entry["factors"][int(row["line"])] = row
     return {k: v for k, v in out.items() if v["doc"] is not None}
+
+
+def borderline(row: dict) -> bool:
+    """The reader was unsure (the label's note says so): with --clear, such an item is neither
+    missed when pmreview skips it nor extra when pmreview reads it."""
+    return str(row.get("note") or "").lower().startswith("borderline")
 
 
 def org_of(file: str) -> str:
@@ -121,6 +130,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "postmortems")
     parser.add_argument("--exclude", action="append", default=[], help="organisations left out of a pooled row")
     parser.add_argument("--show", action="store_true", help="list missed and extra items and factors, wrong findings")
+    parser.add_argument(
+        "--clear",
+        action="store_true",
+        help="score clear labels only: a label the reader marked borderline is neither missed nor extra",
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         raise SystemExit(f"no postmortems at {args.data}")
@@ -143,6 +157,8 @@ def main() -> None:
         by_line = {i.line: i for i in items}
         # action items
         for line, row in lab["actions"].items():
+            if args.clear and borderline(row):
+                continue
             c["act_counted"] += 1
             item = by_line.get(line)
             if item is None:
@@ -175,13 +191,15 @@ def main() -> None:
                 flagged.add(owner.line if owner is not None else x["line"])
             for line in flagged:
                 row = lab["actions"].get(line)
+                if args.clear and row is not None and borderline(row):
+                    continue
                 if row is not None and row.get(field):
                     c[f"{code}_tp"] += 1
                 else:
                     c[f"{code}_fp"] += 1
                     problems.append((f"{code} wrong", f"{f}:{line}"))
             for line, row in lab["actions"].items():
-                if row.get(field):
+                if row.get(field) and not (args.clear and borderline(row)):
                     c[f"{code}_pos"] += 1
                     if line not in flagged:
                         problems.append((f"{code} missed", f"{f}:{line}"))
@@ -192,7 +210,9 @@ def main() -> None:
 
         tool_units = {unit(fa.line): fa.line for fa in reversed(facts)}  # first line of each statement
         labelled = {unit(line) for line in lab["factors"]}
-        for line in lab["factors"]:
+        for line, row in lab["factors"].items():
+            if args.clear and borderline(row):
+                continue
             c["fac_counted"] += 1
             if unit(line) in tool_units:
                 c["fac_found"] += 1
@@ -210,7 +230,8 @@ def main() -> None:
         for x in findings.get(f, []):
             if x["code"] == "AI006":
                 c["ai006"] += 1
-                if lab["doc"].get("has_actions"):
+                sure = not args.clear or any(not borderline(r) for r in lab["actions"].values())
+                if lab["doc"].get("has_actions") and sure:
                     c["ai006_wrong"] += 1
                     problems.append(("AI006 wrong", f))
             if x["code"] == "ST001":

@@ -44,6 +44,9 @@ def doc_of(text: str):
         ("Thanks", ()),
         ("Conclusions", ("lessons_learned",)),
         ("How are we preventing it from happening again?", ("action_items",)),
+        # a question about learning is lessons, whatever its modal; "improve" adds the actions
+        ("What could we learn from this outage and improve?", ("lessons_learned", "action_items")),
+        ("What do we learn?", ("lessons_learned",)),
     ],
 )
 def test_headings_are_named_by_the_stems_of_their_words(heading: str, expected: tuple[str, ...]) -> None:
