@@ -183,6 +183,8 @@ def _collect(doc: Document, sections: set, actions: Spans, explains: re.Pattern[
                 continue
             if explains is not None and not explains.search(clean):
                 continue
+            if clean.endswith("?") and not _explains().search(clean):
+                continue  # "Why did this start in the first place?" asks; it states no factor
             if len(clean) <= 80 and is_label(clean.rstrip(" .:!?"), _aliases()):
                 continue  # a template's prompt left in ("Things that could have gone better."): a label
             out.append(Factor(" ".join(text[s:e].split()), clean, doc.source.position(s)[0], s, e))

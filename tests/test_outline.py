@@ -243,3 +243,12 @@ def test_a_template_prompt_left_in_is_no_factor() -> None:
         "- The node had no IP address in its metadata.\n"
     )
     assert [f.text for f in factors(doc)] == ["The node had no IP address in its metadata."]
+
+
+def test_a_question_in_a_factor_section_is_no_factor_unless_it_explains() -> None:
+    doc = doc_of(
+        "# Hub locked\n\n## Investigation\n\nWhy did the volume stay attached?\n\n"
+        "Was the node drained first?\n\nThe old pod kept its claim on the volume.\n\n"
+        "Did the claim stay because the pod was never culled?\n"
+    )
+    assert [f.line for f in factors(doc)] == [9, 11]
