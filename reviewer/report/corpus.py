@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from reviewer.markdown import FRONT_MATTER
 from reviewer.recurrence import CorpusDoc, Index, build, index_path
 
 QUALITY_FAMILIES = ("BL", "QU", "RC")
+MISSING_SECTION = "ST001"  # also run in the review pass: which template sections a postmortem lacks
 
 
 @dataclass
@@ -33,6 +35,9 @@ class Reviewed:
     text: str
     quality: dict[str, int] | None  # None: the configuration excludes the file from review
     actions: list[dict] = field(default_factory=list)
+    # canonical names of the template sections ST001 found missing (`pmreview digest` lists
+    # them); None when the file was not reviewed
+    missing_sections: list[str] | None = None
 
 
 def fresh_index(
@@ -61,7 +66,7 @@ def review(root: Path, docs: list[CorpusDoc], config_file: Path | None, cache_di
     files = {d.path: root / d.path for d in docs}
     options = Options(
         config_file=config_file,
-        select=quality_codes(),
+        select=(*quality_codes(), MISSING_SECTION),  # ST001: counted in no family, read by the digest
         cache=ResultCache(cache_dir) if cache_dir is not None else None,
     )
     report = review_inputs([Input(str(f), f) for f in files.values()], options)
@@ -74,7 +79,12 @@ def review(root: Path, docs: list[CorpusDoc], config_file: Path | None, cache_di
             for f in result.findings:
                 if f.code[:2] in counts:
                     counts[f.code[:2]] += 1
-            out[rel] = Reviewed(result.source.text, counts, list(result.actions))
+            missing = [
+                str(f.data.get("subject", "")).removeprefix("section:")
+                for f in result.findings
+                if f.code == MISSING_SECTION
+            ]
+            out[rel] = Reviewed(result.source.text, counts, list(result.actions), missing)
         else:
             out[rel] = _unreviewed(file, rel)
     return out
@@ -98,3 +108,32 @@ def dated(text: str, path: str) -> tuple[date | None, str | None]:
     """The document's date and where it came from (reviewer.dates.dated)."""
     fm = FRONT_MATTER.match(text)
     return dates.dated((fm.group(1) or fm.group(2)) if fm else None, text, path)
+
+
+SEVERITY_FIELD = re.compile(r"^\s*(?:severity|sev)\s*[:=]\s*['\"]?([^'\"\n#]*)", re.I | re.M)
+SEVERITY_LINE = re.compile(
+    r"^[\W_]*(?:incident\s+)?(?:severity|sev)(?:\s+level)?\b[*_ ]*[:|][*_ ]*([^|\n]*)", re.I | re.M
+)
+SEVERITY_WORDS = 3  # "SEV2", "P1", "high", "Sev 2": a label, not a sentence
+UNSET = {"", "tbd", "todo", "none", "n/a", "na", "unknown", "?", "-", "–"}
+
+
+def severity(text: str) -> str | None:
+    """The severity the postmortem states: front matter ``severity:``/``sev:``, else a
+    "Severity: SEV2" line (a bold label or a table row too) in its first 4,000 characters.
+    "Sev 2", "sev-2" and "SEV2" read as ``SEV2``; other labels are kept as written, without
+    a parenthesis and cut to a few words; a template's placeholder (TBD) is no severity.
+    Read for `pmreview digest`, which lists each incident of the week with it."""
+    fm = FRONT_MATTER.match(text)
+    body = text[fm.end() if fm else 0 :][:4000]
+    for found in (SEVERITY_FIELD.search(fm.group(1) or fm.group(2)) if fm else None, SEVERITY_LINE.search(body)):
+        if found is None:
+            continue
+        value = re.split(r"[(\[;,—–]", found.group(1))[0]
+        value = " ".join(value.strip(" *_`").split()[:SEVERITY_WORDS]).rstrip(".:")
+        if value.lower() in UNSET:
+            continue
+        if m := re.fullmatch(r"(?:sev(?:erity)?)?[\s-]*(\d)", value, re.I):
+            return f"SEV{m.group(1)}"
+        return value[:24]
+    return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
 from reviewer.report import clusters as clustering
 from reviewer.report import follow, naming
 from reviewer.report import repeats as repeating
-from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review
+from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review, severity
 from reviewer.report.naming import Namer, medoid, plain
 from reviewer.report.periods import GROUPS, span
 from reviewer.source import read_bounded
@@ -94,6 +95,7 @@ def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None
     actions = [(d.meta.path, a) for d in scope for a in d.reviewed.actions]
     totals = follow.counts(a for _, a in actions)
     overdue = follow.overdue(actions, settings.as_of)
+    due_soon = follow.due_soon(actions, settings.as_of)
     dated_scope = [d for d in scope if d.day]
     undated = [{"path": d.meta.path, "title": d.meta.title} for d in docs if d.day is None]
     category_model = factors["category_model"]
@@ -140,6 +142,7 @@ def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None
             "deadline_coverage": follow.coverage(totals["with_deadline"], totals["total"]),
             "by_priority": follow.by_priority(a for _, a in actions),
             "overdue": overdue,
+            "due_soon": due_soon,  # open, due on as-of or in the 7 days after it (`pmreview digest`)
         },
         "taxonomy": {
             "model": "category_classifier",
@@ -190,7 +193,27 @@ def _document(d: Doc, factors: dict, ids: dict[int, str], recurring: dict[int, b
         "recurring": bool(recurring[id(d)]) if d.day else None,
         "quality": d.reviewed.quality,
         "actions": {"total": len(d.reviewed.actions), "done": done, "open": len(d.reviewed.actions) - done},
+        # for `pmreview digest`: the stated severity, the summary's first sentence, ST001's sections
+        "severity": severity(d.reviewed.text),
+        "summary": _first_sentence(d.meta),
+        "missing_sections": d.reviewed.missing_sections,
     }
+
+
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9\"'(])")
+SUMMARY_CHARS = 300
+
+
+def _first_sentence(meta: CorpusDoc) -> str | None:
+    """The summary's first sentence, from the index's context (the title, then the summary's
+    sentences with code and links masked), so the report reads no text again."""
+    context = " ".join(meta.context.split())
+    title = " ".join(meta.title.split())
+    text = context[len(title) :].strip() if title and context.startswith(title) else ""
+    if not text:
+        return None
+    end = SENTENCE_END.search(text)
+    return (text[: end.end()] if end else text)[:SUMMARY_CHARS]
 
 
 # --- factors and clusters --------------------------------------------------------------

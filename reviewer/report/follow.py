@@ -82,3 +82,34 @@ def overdue(items: Iterable[tuple[str, dict]], as_of: date) -> list[dict]:
 
 def coverage(part: int, total: int) -> float | None:
     return round(part / total, 4) if total else None
+
+
+DUE_SOON_DAYS = 7
+
+
+def due_soon(items: Iterable[tuple[str, dict]], as_of: date, days: int = DUE_SOON_DAYS) -> list[dict]:
+    """Open items whose deadline date is ``as_of`` or one of the ``days`` after it, soonest
+    first: what the weekly digest (`pmreview digest`) lists as due next."""
+    out = []
+    for path, item in items:
+        due = item.get("deadline_date")
+        if not due or is_done(item):
+            continue
+        try:
+            left = (date.fromisoformat(due) - as_of).days
+        except ValueError:
+            continue
+        if 0 <= left <= days:
+            out.append(
+                {
+                    "text": item.get("text", ""),
+                    "path": path,
+                    "line": item.get("line"),
+                    "owner": item.get("owner"),
+                    "deadline": due,
+                    "priority": item.get("priority"),
+                    "days_left": left,
+                }
+            )
+    out.sort(key=lambda o: (o["days_left"], o["path"], o["line"] or 0))
+    return out
