@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 
+from reviewer import completion
 from reviewer.action_categories import category
 from reviewer.dates import Deadline, document_date, find_deadline, find_priority
 from reviewer.markdown import Block, Document
@@ -48,6 +49,7 @@ class ActionItem:
     masked: str = ""  # masked source of the item (code blanked), for the rules
     findings: list[str] = field(default_factory=list)  # codes of AI rules it fails (filled by the engine)
     masked_at: int = 0  # where ``masked`` starts in the document (a table item's action cell, not its row)
+    completed: str | None = None  # ISO day it was done, as the document says (reviewer/completion.py)
 
     def record(self) -> dict:
         return {
@@ -64,6 +66,7 @@ class ActionItem:
             "section": self.section,
             "category": category(self.text),
             "fails": sorted(set(self.findings)),
+            "completed": self.completed,
         }
 
 
@@ -781,6 +784,7 @@ def _table_item(doc: Document, row: Block, roles: list[str | None], ref: date | 
     if ticket_cell is not None:
         value = text[ticket_cell.start : ticket_cell.end].strip()
         item.ticket = value or None
+    completion.read_cells(item, text, cells, ref)  # a Done date column, a date in the status cell
     # metadata written into the action cell itself still counts
     _read_metadata(item, ref, keep_owner=item.owner is not None or item.owner_missing_reason is not None)
     _read_status(item)
@@ -849,6 +853,7 @@ def _read_metadata(item: ActionItem, ref: date | None, keep_owner: bool = False)
     item.masked_description = _strip_spans(text, spans)
     source = item.text if len(item.text) == len(text) else text
     item.description = _strip_spans(source, spans)
+    completion.read_text(item, text, ref)  # "done 2026-11-20"
 
 
 def _trim_owner(value: str) -> str:

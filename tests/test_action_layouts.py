@@ -236,6 +236,7 @@ def test_review_json_keeps_its_shape_for_new_layouts(cli) -> None:
         "section",
         "category",
         "fails",
+        "completed",
     }
 
 
