@@ -777,6 +777,10 @@ from reviewer.report.cli import report  # noqa: E402
 
 main.add_command(report)
 
+from reviewer.digest.cli import digest  # noqa: E402
+
+main.add_command(digest)
+
 from reviewer.new import new  # noqa: E402
 
 main.add_command(new)
