@@ -49,6 +49,7 @@ class ActionItem:
     masked: str = ""  # masked source of the item (code blanked), for the rules
     findings: list[str] = field(default_factory=list)  # codes of AI rules it fails (filled by the engine)
     masked_at: int = 0  # where ``masked`` starts in the document (a table item's action cell, not its row)
+    ticket_from_heading: bool = False  # the ticket is the heading's ("tracked in #408"), an umbrella for the list
     completed: str | None = None  # ISO day it was done, as the document says (reviewer/completion.py)
 
     def record(self) -> dict:
@@ -162,7 +163,16 @@ def _says_to_do(text: str) -> bool:
     m = _meaning()
     if _commits(text) or _orders(text):
         return True
-    return any(m["directive"].search(m["hindsight"].sub(" ", s)) for s in _sentences(text))
+    return any(_directs(m["hindsight"].sub(" ", s)) for s in _sentences(text))
+
+
+def _directs(sentence: str) -> bool:
+    """An obligation in the sentence's main clause: "because we must wait for the tests" gives a
+    reason, "that should be possible" judges; neither tells anyone to do anything."""
+    return any(
+        not SUBORDINATE.search(sentence, 0, d.start()) and not SUBORDINATE_CLAUSE.search(sentence, 0, d.start())
+        for d in _meaning()["directive"].finditer(sentence)
+    )
 
 
 def _advice(text: str, zone: str | None = None) -> bool:
@@ -376,6 +386,8 @@ def _read_item(
 ) -> None:
     """Metadata in the item's words; status from its words, then its heading, then its tense."""
     _read_metadata(item, ref)
+    if item.ticket is None and raw and (t := TICKET.search(raw)) is not None:
+        item.ticket = t.group(0)  # a bare link closing the line ("… slow to stop https://…/issues/16")
     if item.owner is None and item.owner_missing_reason is None and FIRST_PERSON.match(item.masked or item.text):
         item.owner = _sole_author(doc.front_matter)  # "I will follow up …" in a post its one author signed
     _read_status(item, notes, raw)
@@ -727,7 +739,7 @@ def _inherit(item: ActionItem, heading: str, ref: date | None, own: str | None =
     if item.ticket is None:
         t = TICKET.search(own)
         if t is not None:
-            item.ticket = t.group(0)
+            item.ticket, item.ticket_from_heading = t.group(0), True
     if item.deadline is None and ABSOLUTE_TIME.search(own):
         d = find_deadline(own, ref)
         if d is not None and d.valid and d.iso:

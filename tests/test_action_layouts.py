@@ -334,3 +334,23 @@ def test_a_permanent_fix_reported_as_done_is_a_done_item_in_an_unheaded_post() -
     )
     items = _items(text)
     assert [(i.line, i.status) for i in items] == [(7, "done")]
+
+
+def test_an_obligation_that_gives_a_reason_or_a_judgement_is_no_lesson_to_act_on() -> None:
+    text = (
+        "# Slow fix\n\n## Lessons learned\n\n"
+        "- A chart change takes an hour to reach production. This is because we must wait for two CI runs.\n"
+        "- The scheduler has no tests. They are hard to write, but basic coverage should be possible.\n"
+        "- Deploys should run the smoke suite before the traffic shift.\n"
+    )
+    assert [i.line for i in _items(text)] == [7]
+
+
+def test_a_bare_link_that_closes_the_line_is_the_item_s_ticket() -> None:
+    text = (
+        "# X\n\n## Action items\n\n- Improve handling of slow spawners https://example.org/hub/issues/16\n\n"
+        "### Short-term (tracked in #408)\n\n- Define a caching strategy\n"
+    )
+    first, second = _items(text)
+    assert first.ticket == "https://example.org/hub/issues/16" and not first.ticket_from_heading
+    assert second.ticket == "#408" and second.ticket_from_heading

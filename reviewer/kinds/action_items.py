@@ -152,7 +152,7 @@ class ActionItems(Kind):
             return True
         # the item's own issue defines its work; an umbrella issue on the heading above tracks a
         # whole list ("Short-term fixes (tracked in #408)") and says nothing of this one
-        tracked = bool(item.ticket and item.ticket in item.text) or bool(LINKED.search(item.text))
+        tracked = (bool(item.ticket) and not item.ticket_from_heading) or bool(LINKED.search(item.text))
         if any(p.search(text) for p in self.vague_anywhere) and not tracked and not NUMBER.search(text):
             return True
         anchors = tracked + sum(1 for p in self.concrete if p.search(text))
