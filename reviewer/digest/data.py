@@ -243,13 +243,18 @@ def _write_ups(docs: list[Mapping[str, Any]], window: Period, as_of: date) -> li
 
 
 OWNER_TRAILER = re.compile(r"[\s.,;:(–—-]*\b(?:owners?|assignee|assigned to|dri)\s*[:=]", re.I)
+DUE_TRAILER = re.compile(
+    r"[\s,;(–—-]+\b(?:due|by)\s+(?=[^,;]*(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri"
+    r"|sat|sun|end of|next|eo[dwmqy]\b))[^,;]{1,30}(?:[,;]\s*P[0-4])?[.)]?\s*$",
+    re.I,
+)
 
 
 def bare(text: str) -> str:
-    """An action item without its trailing "Owner: @x, due …, P1": the digest shows the owner,
+    """An action item without its trailing "Owner: @x, due …, P1" (or ", due …"): the digest shows the owner,
     date and priority beside it, and the sentence is what a reader skims. Kept whole when
     the label comes first (too little would be left)."""
-    m = OWNER_TRAILER.search(text)
+    m = OWNER_TRAILER.search(text) or DUE_TRAILER.search(text)
     if m is None or len(text[: m.start()].split()) < 3:
         return text
     return text[: m.start()].rstrip(" .,;:") + "."

@@ -33,7 +33,8 @@ _MARKS = re.compile(r"([\\`*_\[\]~|$])")
 _MENTION = re.compile(r"([@#])(?=[\w\-/])")
 _REFERENCE = re.compile(r"\b(GH)-(?=\d)", re.I)
 _AUTOLINK = re.compile(r"\b(https?:|ftp:|www)(?=//|\.)", re.I)
-_LEADING = re.compile(r"^([#>+\-=]|\d+(?=[.)]))")
+_LEADING = re.compile(r"^([#+\-=])")
+_NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 
 
 def text(value: object) -> str:
@@ -44,6 +45,7 @@ def text(value: object) -> str:
     flat = _MENTION.sub(lambda m: m.group(1) + WJ, flat)
     flat = _REFERENCE.sub(lambda m: m.group(1) + WJ + "-", flat)
     flat = _AUTOLINK.sub(lambda m: m.group(1) + WJ, flat)
+    flat = _NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), flat)
     return _LEADING.sub(lambda m: "\\" + m.group(1), flat)
 
 
@@ -192,7 +194,7 @@ def _write_ups(digest: Mapping[str, Any], base: str) -> list[str]:
     grace = digest.get("grace_business_days", 5)
     out = [f"### Write-ups to finish ({len(items)})", ""]
     if not items:
-        done = f"Every recent postmortem has its sections, and its action items once {grace} business days old."
+        done = f"No recent postmortem lacks a section, nor its action items after {grace} business days."
         return [*out, done, ""]
     for w in items:
         gaps = []
