@@ -4,7 +4,7 @@
 
 The priority SLAs (``reviewer/sla.py``) need the day an item was finished, not only whether it
 was: "90% of P0 items completed within one week" is a statement about dates. The date in the
-document wins over the one git gives (``reviewer/sla_git.py``), because a person wrote it down on
+document wins over the one git gives (``reviewer/completion_git.py``), because a person wrote it down on
 purpose; a commit only shows when the box was ticked.
 
 ``reviewer/actions.py`` calls ``read_text`` and ``read_cells`` once per item; everything about

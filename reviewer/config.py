@@ -65,6 +65,9 @@ class Config:
     index_dir: Path | None = None
     recurrence_threshold: float | None = None
     template: Path | None = None  # `pmreview new`'s Markdown template, resolved like ``corpus``
+    # ``[tool.pmreview.sla]``: (priority, days) the file sets; reviewer.sla.Policy merges them over
+    # the defaults (P0 7, P1 14, P2 90 days)
+    sla: tuple[tuple[str, int], ...] = ()
     root: Path = field(default_factory=Path.cwd)
     given: frozenset[str] = frozenset()  # the keys ``path`` set, for --show-settings
 
@@ -252,6 +255,29 @@ def _flag(path: Path, key: str, value: Any) -> bool:
     return value
 
 
+SLA_PRIORITY = re.compile(r"^[Pp][0-4]$")
+MAX_SLA_DAYS = 3660
+"""Ten years: a longer SLA is a typo, and a date that far out would overflow the calendar."""
+
+
+def _sla(path: Path, key: str, value: Any) -> tuple[tuple[str, int], ...]:
+    """``[sla]``: priority (P0-P4, any case) -> days from the postmortem's date to finish such an item.
+
+    Written as P-levels only: ``reviewer/actions.py`` already reads "high", "critical" and
+    [P1] as P-levels, so a key like ``high`` would be a second, conflicting name for one."""
+    out: dict[str, int] = {}
+    for name, days in _table_of(path, key, value).items():
+        if not SLA_PRIORITY.match(name):
+            raise ConfigError(f"{path}: {key}: {name!r} is not a priority (P0, P1, P2, P3 or P4)")
+        upper = name.upper()
+        if upper in out:
+            raise ConfigError(f"{path}: {key}: {upper} is given twice (names are compared in any case)")
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_SLA_DAYS:
+            raise ConfigError(f"{path}: '{key}.{name}' must be a whole number of days from 1 to {MAX_SLA_DAYS}")
+        out[upper] = days
+    return tuple(sorted(out.items()))
+
+
 def _phrases(path: Path, key: str, value: Any) -> tuple[str, ...]:
     return tuple(literal_pattern(p) for p in _strings(path, key, value))
 
@@ -277,6 +303,7 @@ KEYS: dict[str, Callable[[Path, str, Any], Any]] = {
     "index-dir": _folder,
     "recurrence-threshold": _fraction,
     "template": _template,
+    "sla": _sla,
 }
 """Each key of the pmreview settings and what checks (and converts) its value."""
 
@@ -368,6 +395,10 @@ def settings_table(config: Config) -> list[tuple[str, Any, str]]:
             value = {name: tuple(_unescaped(v) for v in aliases) for name, aliases in value.items()}
         elif key == "severity":
             value = dict(value)
+        elif key == "sla":
+            from reviewer.sla import Policy
+
+            value = dict(Policy.from_config(config).days)  # the defaults merged with the file's
         out.append((key, value, str(config.path) if key in config.given else "default"))
     return out
 

@@ -31,6 +31,7 @@ from reviewer.recurrence import CONFIDENT, CorpusDoc, index_path
 from reviewer.report import clusters as clustering
 from reviewer.report import follow, naming
 from reviewer.report import repeats as repeating
+from reviewer.report import sla as sla_report
 from reviewer.report.corpus import QUALITY_FAMILIES, Reviewed, dated, fresh_index, review, severity
 from reviewer.report.naming import Namer, medoid, plain
 from reviewer.report.periods import GROUPS, span
@@ -150,6 +151,15 @@ def compute(corpus: Path, settings: Settings, warn: Callable[[str], None] | None
             "labels": list(category_model.labels) if category_model else list(CATEGORIES),
             "counts": _category_counts(scope, factors),
         },
+        # priority SLAs (reviewer/report/sla.py): the policy from the configuration
+        "sla": sla_report.section(
+            corpus,
+            scope,
+            settings.as_of,
+            settings.group_by,
+            sla_report.policy_for(corpus, settings.config_file),
+            cache_dir,
+        ),
     }
 
 
