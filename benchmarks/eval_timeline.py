@@ -49,8 +49,8 @@ def fmt(v: dict | None) -> str:
     return "null" if v is None else f"{v['minutes']} min (lines {v['from_line']}-{v['to_line']})"
 
 
-def eval_labels(data: Path, aliases, show: bool) -> None:
-    labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["labels"]
+def eval_labels(data: Path, aliases, show: bool, key: str = "labels") -> None:
+    labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))[key]
     keys = ("labelled", "tool", "exact", "both_null", "wrong", "missed", "differ")
     counts = {f: dict.fromkeys(keys, 0) for f in FIGURES}
     disagreements: list[str] = []
@@ -78,7 +78,7 @@ def eval_labels(data: Path, aliases, show: bool) -> None:
             disagreements.append(
                 f"  {item['file']} {figure}: reader {fmt(reader)}, tool {fmt(tool)} -- {lab.get('reason', '')}"
             )
-    print(f"{LABELS.relative_to(ROOT)}: {len(labels)} documents, {len(labels) * len(FIGURES)} figures")
+    print(f"{LABELS.relative_to(ROOT)} [{key}]: {len(labels)} documents, {len(labels) * len(FIGURES)} figures")
     print(
         f"{'figure':22} {'labelled':>8} {'tool':>5} {'exact':>6} {'both null':>9} {'wrong':>6} {'missed':>7} {'differ':>7}"
     )
@@ -139,6 +139,8 @@ def main() -> None:
     args = ap.parse_args()
     aliases = section_aliases()
     eval_labels(args.data, aliases, args.show)
+    print()
+    eval_labels(args.data, aliases, args.show, key="second")
     coverage(args.data, aliases)
 
 

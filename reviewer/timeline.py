@@ -4,8 +4,11 @@ Why from the words: a timeline entry says what happened ("the alert fires and pa
 on-call", "Bruno acknowledges", "the config is reverted", "error rates return to baseline"),
 and the guides a lead follows break MTTR down by exactly those moments. Each figure names the
 two entries it was measured between; a figure is left empty rather than guessed: no entry
-says when the impact started, or the clock went backwards with no date to explain it. An
-entry given in another time zone than the rest is left out.
+says when the impact started (a trigger, a failing pipeline or probe, a report of a failure
+already under way, or a failure first seen while people were already at work on it is no
+start), the moments come out of order (a "notice" after the rollback), or the clock went
+backwards with no date to explain it. An entry given in another time zone than the rest is
+left out, and so is a revert in staging.
 """
 
 from __future__ import annotations
@@ -21,7 +24,21 @@ TIME = re.compile(r"(?<![\d:.])([01]?\d|2[0-3])[:.h]([0-5]\d)(?::[0-5]\d)?(?:\s*
 ISO_DATE = re.compile(r"\b(20\d{2})-(\d{2})-(\d{2})\b")
 ZONE = re.compile(r"\b(UTC|GMT|Z|PT|ET|CT|MT|[A-Z]{1,3}[SD]?T)\b")
 # a build or pipeline failing is no impact on users ("the deploy pipeline failed")
-NOT_IMPACT = re.compile(r"\b(?:pipelines?|builds?|jobs?|tests?|ci|deploy(?:ment)?s?|plans?)\b[^.;]{0,25}\bfail", re.I)
+NOT_IMPACT = re.compile(
+    r"\b(?:pipelines?|builds?|jobs?|tests?|ci|deploy(?:ment)?s?|plans?)\b[^.;]{0,40}\bfail|"
+    r"\bfail(?:ed|ing)\s+(?:pipelines?|builds?|jobs?|tests?|ci|deploy(?:ment)?s?|plans?)\b",
+    re.I,
+)
+# a probe that fails is how the impact was seen, not when it began ("Uptime check fails")
+PROBE_FAILS = r"\b(?:checks?|probes?|monitors?|synthetics?|canar(?:y|ies))\b(?:\s+\S+){0,3}?\s+fail(?:s|ed|ing)?\b"
+# "Failed node terminated": an adjective opening the entry names a thing, it reports no failure
+ADJECTIVE_FAILED = re.compile(r"^\W*(?:\S*\d\S*\W+){0,3}failed\s+(?!to\b|over\b|with\b|for\b|on\b|in\b|at\b)", re.I)
+# an entry the writer labelled with its moment ("**Detection:** …", "**Recovery:** …")
+LABELLED = {
+    "detect": re.compile(r"^\W*(?:\S*\d\S*\W+){0,3}(?:detection|detected)\s*:", re.I),
+    "mitigate": re.compile(r"^\W*(?:\S*\d\S*\W+){0,3}mitigation\s*:", re.I),
+    "resolve": re.compile(r"^\W*(?:\S*\d\S*\W+){0,3}(?:recovery|resolution|resolved)\s*:", re.I),
+}
 HINDSIGHT = re.compile(r"\b(?:should|could|would|might)(?:n't| not)? have\b[^,.;]*", re.I)
 
 EVENTS = {
@@ -36,12 +53,13 @@ EVENTS = {
     ),
     "detect": re.compile(
         r"\b(?:alerts?|alarms?|monitors?)\b[^.]{0,40}\b(?:fire[sd]?|firing|trigger(?:s|ed)?|went off|goes off)|"
-        r"\bpage[sd]\b|\bpaging\b|\b(?:notic(?:e|es|ed|ing)|detect(?:s|ed)?|spott(?:ed)|report(?:s|ed))\b|"
+        rf"{PROBE_FAILS}|\bpage[sd]\b|\bpaging\b|\b(?:notic(?:e|es|ed|ing)|detect(?:s|ed)?|spott(?:ed)|report(?:s|ed))\b|"
         r"\b(?:customers?|users?) (?:report|complain)",
         re.I,
     ),
     "acknowledge": re.compile(
-        r"\back(?:nowledge[sd]?|ed|s)?\b(?! of)|\b(?:is|was) on it\b|\bjoins? the (?:call|bridge)", re.I
+        r"\back(?:nowledge[sd]?|ed|s)?\b(?! of| that)|\bpick(?:s|ed)? up (?:the )?(?:alert|page|ticket|report)|\b(?:is|was) on it\b|\bjoins? the (?:call|bridge)",
+        re.I,
     ),
     "mitigate": re.compile(
         r"\b(?:mitigat\w*|roll(?:s|ed)? back|rollback|revert(?:s|ed)?|is reverted|fail(?:s|ed)? over|failover|"
@@ -55,6 +73,25 @@ EVENTS = {
         re.I,
     ),
 }
+
+
+def _not_impact(text: str, m: re.Match) -> bool:
+    """A failing pipeline, a failing probe or a "Failed node" opening the entry is no impact start."""
+    word = m.group(0).lower()
+    if word.startswith("fail") and (NOT_IMPACT.search(text) or re.search(PROBE_FAILS, text, re.I)):
+        return True
+    return word.startswith("failed") and bool(ADJECTIVE_FAILED.match(text)) and m.start() < 40
+
+
+# the team already at work on the problem: investigating, attempting, restarting, cordoning, deleting
+RESPONSE = re.compile(
+    r"\b(?:investigat\w*|attempt(?:s|ed|ing)?|tr(?:y|ies|ied|ying) to|restart(?:s|ed|ing)?|cordon\w*|drain(?:s|ed|ing)?|"
+    r"debug\w*|troubleshoot\w*|delet(?:e|es|ed|ing)|incident (?:is |was )?(?:declared|raised|opened))\b",
+    re.I,
+)
+STAGING = re.compile(r"\b(?:in|to|on|from) (?:the )?(?:staging|test|dev)\b", re.I)
+
+
 FIGURES = {
     "time_to_detect": ("start", "detect"),
     "time_to_acknowledge": ("detect", "acknowledge"),
@@ -161,21 +198,39 @@ def metrics(doc: Document) -> dict[str, dict | None]:
         previous = e.at
         placed.append((e, (e.at - timed[0].at).total_seconds() / 60))
     first: dict[str, tuple[Entry, float]] = {}
+    labelled: set[str] = set()
     for e, minutes in placed:
         said = HINDSIGHT.sub(" ", e.text)  # "should have rolled back" is not a rollback
         for name, pattern in EVENTS.items():
             if name in first:
                 continue
-            m = pattern.search(said)
-            if m and name == "start" and m.group(0).lower().startswith("fail") and NOT_IMPACT.search(said):
+            m = LABELLED[name].search(said) if name in LABELLED else None
+            if m is not None:
+                labelled.add(name)
+            else:
+                m = pattern.search(said)
+            if m and name == "start" and _not_impact(said, m):
                 continue
+            if m and name == "mitigate" and STAGING.search(said):
+                continue  # a revert in staging lessens nobody's impact
             if m:
                 first[name] = (e, minutes)
     if "start" in first and any(first[k][1] < first["start"][1] for k in first if k != "start"):
         del first["start"]  # the "start" came after the response began: a fix rolled out, not the impact
+    if "start" in first and any(
+        RESPONSE.search(e.text) for e, _ in placed if e is not first["start"][0] and e.line < first["start"][0].line
+    ):
+        del first["start"]  # people were already at work on it: what fails now is a symptom, the start is earlier
+    if "start" in first and "detect" in first and first["start"][0] is first["detect"][0] and "detect" not in labelled:
+        del first["start"]  # "users report launches failing": known then, begun earlier, when is not said
+    for late, before in (("detect", ("mitigate", "resolve")), ("acknowledge", ("mitigate", "resolve"))):
+        if late in first and any(k in first and first[k][1] < first[late][1] for k in before):
+            del first[late]  # "noticed" after the rollback: the real detection is not in the words
     for figure, (a, b) in FIGURES.items():
-        if a in first and b in first and first[b][1] >= first[a][1] and first[a][0] is not first[b][0]:
-            # one entry for both ("we noticed the site was down") says when it was known, not how long it took
+        same = a in first and b in first and first[a][0] is first[b][0] and b not in labelled
+        if a in first and b in first and first[b][1] >= first[a][1] and not same:
+            # one entry for both ("we noticed the site was down") says when it was known, not how long
+            # it took, unless the writer labelled it the detection ("**Detection:** X fails"): 0 min
             (ea, ma), (eb, mb) = first[a], first[b]
             out[figure] = {"minutes": round(mb - ma), "from_line": ea.line, "to_line": eb.line}
     return out

@@ -111,3 +111,64 @@ def test_a_failing_pipeline_is_no_impact_and_restored_is_resolved() -> None:
     m = _metrics(text)
     assert m["time_to_detect"] == {"minutes": 11, "from_line": 6, "to_line": 7}
     assert m["time_to_resolve"] == {"minutes": 42, "from_line": 6, "to_line": 8}  # a time under a dated entry
+
+
+def _timeline(*rows: str) -> dict:
+    return _metrics("# Incident\n\n## Timeline (UTC)\n\n" + "".join(f"- {r}\n" for r in rows))
+
+
+def test_a_failing_probe_is_the_detection_not_the_start() -> None:
+    m = _timeline(
+        "10:00 The storage class is changed.",
+        "10:20 The uptime check on the portal fails.",
+        "10:35 The portal is back to normal.",
+    )
+    assert all(v is None for v in m.values())  # the impact's start is nowhere: no figure at all
+
+
+def test_failed_as_an_adjective_reports_no_failure() -> None:
+    m = _timeline(
+        "09:00 Failed node removed from the pool.",
+        "09:10 The pager fires for queue depth.",
+        "09:30 Everything is back to normal.",
+    )
+    assert m["time_to_detect"] is None and m["time_to_resolve"] is None
+
+
+def test_an_entry_labelled_as_the_detection_is_one_even_when_it_is_the_start() -> None:
+    m = _timeline(
+        "12:05 **Detection:** the metrics store fails to start after the upgrade.",
+        "12:20 Two nodes are replaced.",
+        "12:48 **Recovery:** the metrics store starts again.",
+    )
+    assert m["time_to_detect"] == {"minutes": 0, "from_line": 5, "to_line": 5}
+    assert m["time_to_resolve"] == {"minutes": 43, "from_line": 5, "to_line": 7}
+
+
+def test_a_failure_seen_while_people_are_at_work_is_a_symptom_not_the_start() -> None:
+    m = _timeline(
+        "07:30 Attempts to cordon the bad nodes.",
+        "07:40 Starting a new hub pod is failing.",
+        "08:10 Everything is back to normal.",
+    )
+    assert m["time_to_resolve"] is None
+
+
+def test_a_report_of_an_ongoing_failure_gives_no_start() -> None:
+    m = _timeline(
+        "07:42 Users report all launches are failing.",
+        "09:10 The deploy is rolled back.",
+        "09:30 Launches are back to normal.",
+    )
+    assert m["time_to_mitigate"] is None and m["time_to_resolve"] is None
+
+
+def test_a_revert_in_staging_is_no_mitigation_and_a_late_notice_no_detection() -> None:
+    m = _timeline(
+        "10:00 Checkout starts returning 502.",
+        "10:30 The deployment to staging is reverted.",
+        "11:00 The config change is rolled back.",
+        "11:20 We notice the error rate falling.",
+    )
+    assert m["time_to_mitigate"] == {"minutes": 60, "from_line": 5, "to_line": 7}
+    assert m["time_to_detect"] is None
