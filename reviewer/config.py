@@ -144,16 +144,18 @@ def _folder(path: Path, key: str, value: Any) -> Path:
     """A folder named relative to the configuration file's own.
 
     A configuration inside the working tree (which a pull request can edit) may only name
-    folders inside it: the corpus is read and quoted in findings, and the index written.
+    folders inside it, and none in ``.git``: the corpus is read and quoted in findings, and the
+    index written (never among the repository's hooks and configuration).
     """
     if not isinstance(value, str) or not value.strip() or "\x00" in value:
         raise ConfigError(f"{path}: {key!r} must be a folder name")
     folder = path.parent / value
     tree = repo_root()
-    if within(path, tree) and (not within(folder, tree) or escapes(folder, tree)):
+    in_git = any(part.lower() == ".git" for part in Path(value).parts)
+    if within(path, tree) and (not within(folder, tree) or escapes(folder, tree) or in_git):
         raise ConfigError(
-            f"{path}: {key!r} leads outside the working tree ({value!r}); a configuration in the "
-            "repository may only name folders inside it (pass --corpus for one elsewhere)"
+            f"{path}: {key!r} leads outside the working tree or into .git ({value!r}); a configuration in "
+            "the repository may only name folders inside it (pass --corpus for one elsewhere)"
         )
     return folder
 

@@ -279,7 +279,7 @@ def test_a_file_name_cannot_start_a_line_of_its_own(tree: Path, cli) -> None:
 
 
 @pytest.mark.parametrize("key", ["corpus", "index-dir"])
-@pytest.mark.parametrize("folder", ["/etc", "../../elsewhere"])
+@pytest.mark.parametrize("folder", ["/etc", "../../elsewhere", ".git/hooks", "docs/../.GIT"])
 def test_a_config_in_the_tree_names_no_folder_outside_it(tree: Path, cli, key: str, folder: str) -> None:
     other = 'corpus = "."\n' if key == "index-dir" else ""
     (tree / ".pmreview.toml").write_text(f'{other}{key} = "{folder}"\n')
