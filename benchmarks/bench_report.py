@@ -297,11 +297,37 @@ def run(corpus: Path, workdir: Path, as_of: str) -> None:
     print(f"  {'report, warm, `pmreview report` in a new process':<52} {took:7.2f} s   {status}")
     if proc.returncode == 0 and json.loads(proc.stdout) != data:
         print("    (the command's output differs from the in-process one!)")
+    digest(corpus, workdir, data, as_of, env, cmd)
     # the clustering and naming without their cache: what a report pays when every component changed
     t0 = time.perf_counter()
     (index_dir / "report-clusters.json").unlink()
     compute(corpus, settings)
     print(f"  {'report, warm, but re-clustering everything':<52} {time.perf_counter() - t0:7.2f} s")
+
+
+def digest(corpus: Path, workdir: Path, data: dict, as_of: str, env: dict, cmd: list[str]) -> None:
+    """`pmreview digest` on the warm caches: what it adds to the report's data (build and render
+    the week's digest) in-process, and the whole command in a new process."""
+    from reviewer.digest import html, markdown
+    from reviewer.digest.data import build
+    from reviewer.digest.window import parse_since
+
+    day = date.fromisoformat(as_of)
+
+    def made() -> dict:
+        out = build(data, parse_since("7d", day), day)
+        markdown.render(out)
+        html.render(out)
+        return out
+
+    week = timed("digest from the report's data (build + Markdown + HTML)", made)
+    s = week["summary"]
+    print(f"    {s['incidents']} incidents in the week, {s['past_due']} past due, {s['write_ups']} write-ups to finish")
+    args = [*cmd, "digest", str(corpus), "--as-of", as_of, "--index-dir", str(workdir / "index")]
+    t0 = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, env=env, cwd=workdir)
+    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.decode()[-300:]}"
+    print(f"  {'digest, warm, `pmreview digest` in a new process':<52} {time.perf_counter() - t0:7.2f} s   {status}")
 
 
 def main() -> int:

@@ -539,3 +539,38 @@ def test_item_text_drops_the_owner_and_date_shown_beside_it(item: str, shown: st
     from reviewer.digest.data import bare
 
     assert bare(item) == shown
+
+
+def test_long_lists_are_cut_and_counted() -> None:
+    """Years of stale items must not make a digest nobody reads (or an issue body over 65,536 characters)."""
+    from reviewer.digest.data import LIMITS, build
+    from reviewer.digest.markdown import render
+    from reviewer.digest.window import parse_since
+
+    docs = [{"path": f"{n:03d}.md", "title": f"t{n}", "date": "2026-01-08", "actions": {"total": 1}} for n in range(60)]
+    overdue = [
+        {
+            "text": f"item {n}",
+            "path": f"{n % 60:03d}.md",
+            "line": n + 1,
+            "owner": f"@team{n % 20}",
+            "deadline": "2025-06-01",
+        }
+        | {"days_overdue": 225 + n, "priority": None}
+        for n in range(200)
+    ] + [{"text": "orphan", "path": "000.md", "line": 999, "owner": None, "deadline": "2025-06-01", "days_overdue": 1}]
+    out = build({"documents": docs, "actions": {"overdue": overdue}}, parse_since("7d", AS_OF), AS_OF)
+    assert out["summary"]["incidents"] == 60 and len(out["incidents"]) == LIMITS["incidents"]
+    assert out["more"]["incidents"] == 60 - LIMITS["incidents"]
+    assert out["summary"]["past_due"] == 201 and out["summary"]["past_due_owners"] == 21
+    named = [g for g in out["past_due"] if g["owner"]]
+    assert len(named) == LIMITS["owners"] and out["past_due"][-1]["owner"] is None  # no owner is kept, last
+    assert out["more"]["owners"] == 20 - LIMITS["owners"] and out["more"]["owner_items"] == 10 * (20 - LIMITS["owners"])
+    assert all(len(g["items"]) == LIMITS["per_owner"] and g["more"] == 10 - LIMITS["per_owner"] for g in named)
+    assert named[0]["items"][0]["days_overdue"] == max(
+        o["days_overdue"] for o in overdue if o["owner"] == named[0]["owner"]
+    )
+    text = render(out)
+    assert f"- and {60 - LIMITS['incidents']} more incidents" in text
+    assert f"And {20 - LIMITS['owners']} more owners with {10 * (20 - LIMITS['owners'])} items past due." in text
+    assert "### Past due (201)" in text and len(text) < 65_536

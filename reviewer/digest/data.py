@@ -34,6 +34,11 @@ TITLE_CHARS = 120
 SUMMARY_CHARS = 160
 ITEM_CHARS = 120
 FROM_CHARS = 60  # the postmortem an action item comes from, named after the item
+LIMITS = {"incidents": 40, "owners": 12, "per_owner": 5, "due_soon": 15, "write_ups": 15}
+"""The most of each list the digest shows; the rest is counted under ``more`` (and an owner's
+under its ``more``). A digest is read in a minute, and a GitHub issue body holds at most 65,536
+characters: a corpus with years of stale items would otherwise post hundreds of them. The
+summary's counts are always whole."""
 
 
 def compute(corpus: Path, settings: Any, since: Since, warn: Any = None) -> dict:
@@ -63,6 +68,10 @@ def build(report: Mapping[str, Any], since: Since, as_of: date) -> dict:
     incidents.sort(key=lambda i: (i["date"], i["path"]))
     write_ups = _write_ups(docs, Period(periods[0].start, as_of), as_of)
     owners = _by_owner(past_due)
+    shown_owners = [g for g in owners if g["owner"] is not None][: LIMITS["owners"]] + [
+        g for g in owners if g["owner"] is None
+    ]
+    hidden_owners = [g for g in owners if g not in shown_owners]
     return {
         "version": VERSION,
         "as_of": as_of.isoformat(),
@@ -82,11 +91,18 @@ def build(report: Mapping[str, Any], since: Since, as_of: date) -> dict:
             "write_ups": len(write_ups),
             "recurrence_rate": _rate(sum(bool(i["recurring"]) for i in incidents), len(incidents)),
         },
-        "incidents": incidents,
-        "past_due": owners,
-        "due_soon": due_soon,
+        "incidents": incidents[: LIMITS["incidents"]],
+        "past_due": [_capped(g) for g in shown_owners],
+        "due_soon": due_soon[: LIMITS["due_soon"]],
         "recurrence": _recurrence(docs, periods, report.get("target_rate", 0.15)),
-        "write_ups": write_ups,
+        "write_ups": write_ups[: LIMITS["write_ups"]],
+        "more": {  # what the lists above leave out (LIMITS): counted, not shown
+            "incidents": max(len(incidents) - LIMITS["incidents"], 0),
+            "owners": len(hidden_owners),
+            "owner_items": sum(g["count"] for g in hidden_owners),
+            "due_soon": max(len(due_soon) - LIMITS["due_soon"], 0),
+            "write_ups": max(len(write_ups) - LIMITS["write_ups"], 0),
+        },
         "grace_business_days": GRACE_BUSINESS_DAYS,
         "undated": len(report.get("undated", [])),
         "errors": list(report.get("errors", [])),
@@ -157,6 +173,12 @@ def _by_owner(items: Iterable[dict]) -> list[dict]:
     if None in groups:
         out.append({"owner": None, "count": len(groups[None]), "items": groups[None]})
     return out
+
+
+def _capped(group: dict) -> dict:
+    """An owner's group with its most overdue LIMITS["per_owner"] items; ``more`` counts the rest."""
+    items = group["items"][: LIMITS["per_owner"]]
+    return {**group, "items": items, "more": group["count"] - len(items)}
 
 
 # --- recurrence --------------------------------------------------------------------------

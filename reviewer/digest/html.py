@@ -61,6 +61,7 @@ def build_context(digest: Mapping[str, Any], link_base: str = "") -> dict[str, A
         {
             "owner": g["owner"],
             "count": g["count"],
+            "more": g.get("more", 0),
             "items": [{**item, "href": link(item["path"], item["line"])} for item in g["items"]],
         }
         for g in digest["past_due"]
@@ -92,7 +93,8 @@ def build_context(digest: Mapping[str, Any], link_base: str = "") -> dict[str, A
         "summary": digest["summary"],
         "incidents": incidents,
         "owners": owners,
-        "past_due": sum(g["count"] for g in owners),
+        "past_due": digest["summary"]["past_due"],
+        "more": digest["more"],
         "due": due,
         "rec": rec,
         "rate_class": {"above": "over", "within": "under"}.get(rec["status"] or "", ""),

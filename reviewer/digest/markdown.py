@@ -110,7 +110,7 @@ def period_words(name: str, previous: int = 4) -> dict[str, str]:
 
 def _incidents(digest: Mapping[str, Any], words: dict[str, str], base: str) -> list[str]:
     items = digest["incidents"]
-    out = [f"### Incidents {words['this']} ({len(items)})", ""]
+    out = [f"### Incidents {words['this']} ({digest['summary']['incidents']})", ""]
     if not items:
         return [*out, f"No postmortem is dated {words['this']}.", ""]
     for i in items:
@@ -122,13 +122,14 @@ def _incidents(digest: Mapping[str, Any], words: dict[str, str], base: str) -> l
             again = "; ".join(text(_capital(a)) for a in i["again"])
             line += f" *Recurring{': ' + again if again else ''}.*"
         out.append(line)
+    if more := digest["more"]["incidents"]:
+        out.append(f"- and {plural(more, 'more incident')} (`pmreview report` lists them all)")
     return [*out, ""]
 
 
 def _past_due(digest: Mapping[str, Any], base: str) -> list[str]:
     groups = digest["past_due"]
-    total = sum(g["count"] for g in groups)
-    out = [f"### Past due ({total})", ""]
+    out = [f"### Past due ({digest['summary']['past_due']})", ""]
     if not groups:
         return [*out, "No open action item is past its due date.", ""]
     for g in groups:
@@ -136,7 +137,12 @@ def _past_due(digest: Mapping[str, Any], base: str) -> list[str]:
         out += [f"{owner} ({g['count']})", ""]
         for item in g["items"]:
             out.append(f"- {link(item['text'], item['path'], base, item['line'])} {_lateness(item)}")
+        if g["more"]:
+            out.append(f"- and {g['more']} more, due later than these")
         out.append("")
+    more = digest["more"]
+    if more["owners"]:
+        out += [f"And {plural(more['owners'], 'more owner')} with {plural(more['owner_items'], 'item')} past due.", ""]
     return out
 
 
@@ -153,7 +159,7 @@ def _lateness(item: Mapping[str, Any]) -> str:
 
 def _due_soon(digest: Mapping[str, Any], base: str) -> list[str]:
     items = digest["due_soon"]
-    out = [f"### Due in the next 7 days ({len(items)})", ""]
+    out = [f"### Due in the next 7 days ({digest['summary']['due_soon']})", ""]
     if not items:
         return [*out, "No open action item is due in the next 7 days.", ""]
     for item in items:
@@ -162,6 +168,8 @@ def _due_soon(digest: Mapping[str, Any], base: str) -> list[str]:
         extra = f"{text(item['priority'])} · " if item.get("priority") else ""
         item_link = link(item["text"], item["path"], base, item["line"])
         out.append(f"- {item['deadline']} ({when}) · {who} · {item_link} ({extra}in {text(item['postmortem'])})")
+    if more := digest["more"]["due_soon"]:
+        out.append(f"- and {more} more")
     return [*out, ""]
 
 
@@ -192,7 +200,7 @@ def _recurrence(rec: Mapping[str, Any], words: dict[str, str]) -> list[str]:
 def _write_ups(digest: Mapping[str, Any], base: str) -> list[str]:
     items = digest["write_ups"]
     grace = digest.get("grace_business_days", 5)
-    out = [f"### Write-ups to finish ({len(items)})", ""]
+    out = [f"### Write-ups to finish ({digest['summary']['write_ups']})", ""]
     if not items:
         done = f"No recent postmortem lacks a section, nor its action items after {grace} business days."
         return [*out, done, ""]
@@ -204,6 +212,8 @@ def _write_ups(digest: Mapping[str, Any], base: str) -> list[str]:
             gaps.append("no action items")
         age = plural(w["business_days"], "business day")
         out.append(f"- {link(w['title'], w['path'], base)} ({w['date']}, {age} ago): {'; '.join(gaps)}")
+    if more := digest["more"]["write_ups"]:
+        out.append(f"- and {more} more")
     return [*out, ""]
 
 
