@@ -97,10 +97,10 @@ def judge(item: dict, incident_day: date | None, as_of: date, policy: Policy) ->
     ]
     possible = [(d, s) for d, s in candidates if d >= incident_day]
     completed, source = (possible or candidates or [(None, None)])[0]
-    before_incident = completed is not None and completed < incident_day
+    before_incident = any(d < incident_day for d, _ in candidates)  # flagged even when git's date stands in
     done = item.get("status") == "done" and not (completed is not None and completed > as_of)
     days_late: int | None = None
-    if done and (completed is None or before_incident):
+    if done and (completed is None or completed < incident_day):
         state = "done_undated"
     elif done:
         state = "met" if completed <= due else "late"

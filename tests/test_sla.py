@@ -3,6 +3,8 @@ policy's configuration, and the report's ``sla`` key."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from reviewer.actions import extract
@@ -209,6 +211,7 @@ def test_a_completion_before_the_incident_is_flagged_not_met() -> None:
     # git's date is used when the document's is impossible, still flagged
     v = verdict(priority="P0", status="done", completed="2026-10-30", completed_git="2026-11-12")
     assert (v["state"], v["completed"], v["completed_source"]) == ("late", "2026-11-12", "git")
+    assert v["completed_before_incident"] is True  # the document still needs correcting
 
 
 def test_the_document_date_wins_over_git() -> None:
@@ -561,3 +564,98 @@ def test_the_report_without_git(report, repo: Path) -> None:
     assert sla["git"] == {"used": False, "note": "not in a git repository"}
     # without git the two ticked boxes have no date: done, but whether in time is unknown
     assert sla["summary"]["done_undated"] == 2 and sla["summary"]["met"] == 1
+
+
+# --- the HTML section ------------------------------------------------------------------------------
+
+
+def test_the_page_has_the_sla_section(report) -> None:
+    from reviewer.report.html import render
+
+    page = render(report(as_of=date(2026, 12, 20)))
+    assert '<section id="sla"' in page and 'href="#sla"' in page
+    assert "of P0 done within 1 week (1 of 1)" in page
+    assert "of P1 done within 2 weeks (1 of 2)" in page
+    assert "Open past SLA (0)" in page  # the P2 runbook is due 2027-02-01
+    assert "Done late (1)" in page and "2026-11-25" in page
+    assert "@storage-team" in page and "no team" not in page
+
+
+def test_the_page_without_sla_data_has_no_section() -> None:
+    from reviewer.report.html import render
+
+    page = render({"version": 1, "as_of": "2026-01-01"})
+    assert 'id="sla"' not in page and 'href="#sla"' not in page
+
+
+def test_the_sla_section_escapes_and_tolerates_odd_data() -> None:
+    from reviewer.report.html import render
+
+    sla = {
+        "policy": {"P0": 7, "P1": "x"},
+        "summary": {"due": 1, "overdue": 1, "decided": 1, "met_share": 0.0, "by_priority": {"P0": {"due": 1}}},
+        "teams": [{"team": "<b>ops</b>", "due": 1}, "junk", {"team": None, "due": 0}],
+        "past_sla": [{"text": "<script>alert(1)</script>", "path": "javascript:x", "days_late": "3"}, 7],
+        "git": None,
+    }
+    page = render({"version": 1, "as_of": "2026-01-01", "sla": sla})
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;ops&lt;/b&gt;" in page
+    assert 'href="javascript:x"' not in page
+    assert "Open past SLA (1)" in page
+
+
+def test_an_impossible_document_date_falls_back_to_git_and_is_listed(report, repo: Path) -> None:
+    doc = repo / "postmortems" / "2026-11-03-cache.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("(done 2026-11-12)", "(done 2026-10-12)"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "a typo in the date", when="2026-11-14T09:00:00+0000")
+    sla = report()["sla"]
+    (error,) = sla["completed_before_incident"]
+    assert error["text"].startswith("Load-test a cold start")
+    # judged by git's day (the commit that last changed the line), flagged so the typo gets fixed
+    assert (error["completed"], error["completed_source"], error["state"]) == ("2026-11-14", "git", "met")
+    assert sla["summary"]["completed_before_incident"] == 1
+
+
+def test_the_sla_tables_fit_a_700px_window(report, tmp_path: Path) -> None:
+    """At 700 px no table of the section needs sideways scrolling, in light and dark mode."""
+    import re
+    import shutil
+
+    from test_report_html import CHROMIUM, _run_chromium
+
+    binary = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not binary:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI for the report rendering tests")
+        pytest.skip("Chromium not installed: the headless rendering check needs it")
+    from reviewer.report.html import render, script_hash
+
+    page = render(report(as_of=date(2026, 12, 20)))
+    probe = """<script>
+var out = [];
+Array.prototype.forEach.call(document.querySelectorAll("#sla details"), function (d) { d.open = true; });
+Array.prototype.forEach.call(document.querySelectorAll("#sla .table-wrap"), function (w) {
+  out.push([w.previousElementSibling ? w.previousElementSibling.textContent : "", w.scrollWidth - w.clientWidth]);
+});
+out.push(["background", getComputedStyle(document.body).backgroundColor]);
+var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script></body>"""
+    body = re.search(r"<script>(.*?)</script>", probe, re.S).group(1)
+    allowed = page.replace("script-src ", f"script-src {script_hash(body)} ", 1).replace("</body>", probe)
+    (tmp_path / "report.html").write_text(allowed, encoding="utf-8")
+    backgrounds = []
+    for dark in (False, True):
+        extra = ["--blink-settings=preferredColorScheme=0"] if dark else []
+        result = _run_chromium(
+            binary, tmp_path, (tmp_path / "report.html").as_uri(), *extra, "--window-size=700,2000", "--dump-dom"
+        )
+        match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout)
+        assert match, result.stderr[-2000:]
+        out = json.loads(match.group(1).replace("&quot;", '"'))
+        *tables, (_, background) = out
+        assert len(tables) >= 5, tables  # priority, period, team, service, past SLA, done late
+        assert [t for t in tables if t[1] > 1] == []
+        backgrounds.append(background)
+    assert backgrounds[0] != backgrounds[1]  # dark mode paints another background

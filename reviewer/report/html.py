@@ -226,6 +226,9 @@ def build_context(data: Mapping[str, Any], *, link_base: str = "") -> dict[str, 
         "documents": [_document(d, link_base, names) for d in documents_raw],
         "charts": _charts(periods, target, classes, period_word, periods_word),
     }
+    from reviewer.report.sla_html import view as sla_view  # imports this module's coercions
+
+    context["sla"] = sla_view(data.get("sla"), link_base)  # None: no section (a report without the key)
     return context
 
 

@@ -69,7 +69,7 @@ def git_days(corpus: Path, docs: Iterable[_Doc], policy: Policy, cache_dir: Path
             line = a.get("line")
             if (
                 a.get("status") == "done"
-                and not a.get("completed")
+                and (not a.get("completed") or str(a["completed"]) < d.day.isoformat())  # none, or impossible
                 and a.get("form") in GIT_FORMS
                 and isinstance(line, int)
                 and policy.sla_days(a.get("priority")) is not None
