@@ -80,6 +80,8 @@ def _env() -> dict[str, str]:
 def run_git(args: list[str], cwd: Path, timeout: float = TIMEOUT_S) -> str:
     """git's stdout for ``args`` run in ``cwd``, hardened as the module says; GitUnavailable when
     git is missing, fails, takes longer than ``timeout`` or writes more than MAX_OUTPUT."""
+    if not cwd.is_dir():
+        raise GitUnavailable(f"{cwd} is not a folder")
     try:
         proc = subprocess.run(
             ["git", "--no-pager", *HARDENING, *args],

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reviewer.markdown import FRONT_MATTER
-from reviewer.report.periods import span
+from reviewer.report.periods import period_of, span
 from reviewer.sla import Policy, judge, services_of, summarise, team_of
 
 GIT_CACHE = "report-git-dates.json"
@@ -117,8 +117,11 @@ def section(
     dated = [r["_day"] for r in rows]
     periods = []
     if dated:
+        of: dict[str, list[dict]] = {}
+        for r in rows:
+            of.setdefault(period_of(r["_day"], group_by).name, []).append(r)
         for p in span(min(dated), max(dated), group_by):
-            mine = [r for r in rows if p.start <= r["_day"] <= p.end]
+            mine = of.get(p.name, [])
             periods.append({"period": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()} | summarise(mine))
     teams: dict[str | None, list[dict]] = {}
     services: dict[str | None, list[dict]] = {}
