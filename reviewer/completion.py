@@ -40,12 +40,13 @@ NOTE = re.compile(
 # "expected completion 2026-12-01", "not done 2026-…".
 FUTURE = re.compile(
     r"\b(?:be|been scheduled|not|never|target(?:ed)?|expected|planned|estimated|scheduled|projected|"
-    r"until|once|when|if|eta|aim(?:ing)?|should|must|will)\s*$",
+    r"until|once|when|if|eta|aim(?:ing)?|should|must|will)\s*[:=\-–—]?\s*$",
     re.I,
 )
 # A status cell that holds a date is a completion date, unless the cell says the date is a plan.
 OPEN_CELL = re.compile(
-    r"\b(?:open|pending|in[- ]progress|wip|to ?do|not|planned|target|due|by|eta|until|scheduled|blocked|started)\b",
+    r"\b(?:open|pending|in[- ]progress|wip|to ?do|not|planned|target|due|by|eta|until|scheduled|blocked|started|"
+    r"deferred|postponed|rescheduled|moved|cancell?ed|dropped|won'?t|wontfix|expected|estimated|later|backlog)\b",
     re.I,
 )
 DONE_CELL = re.compile(r"\b(?:done|closed|complete[d]?|fixed|resolved|shipped|merged|yes|y|true|x)\b|✅|✔|✓", re.I)

@@ -41,6 +41,7 @@ def one(line: str, head: str = HEAD):
         ("- [ ] Add a hit-rate alert, @cache, P1, to be completed on 2026-11-20", None),
         ("- [ ] Add a hit-rate alert, @cache, P1, done by 2026-11-20", None),
         ("- [ ] Add a hit-rate alert, @cache, P1, will be done Nov 20", None),
+        ("- [ ] Add a hit-rate alert, @cache, P1. Target: done 2026-11-20", None),
         ("- [x] Add a hit-rate alert, @cache, P1", None),
         ("- Add a hit-rate alert, @cache, P1 (done 2026-02-31)", None),  # no such day
     ],
@@ -93,6 +94,8 @@ TABLE = """## Action items
         ("Status", "2026-11-20", "done", "2026-11-20"),
         ("Status", "Done 2026-11-20", "done", "2026-11-20"),
         ("Status", "open, due 2026-12-01", "open", None),
+        ("Status", "Deferred to 2027-01-15", "open", None),
+        ("Status", "Cancelled 2026-11-20", "open", None),
         ("Done?", "yes", "done", None),
         ("Completed", "2026-11-20", "done", "2026-11-20"),
         ("Completed", "no", "open", None),
