@@ -7,8 +7,10 @@ recurrence), a CDN purge whose title, summary and action items are hostile (a <s
 a Markdown link, @everyone, @here, <!channel>, #42 and an owner written as a link) and which
 lacks Impact and Timeline, and a login incident three days old with no action items yet
 (inside the 5-business-day grace). Before the week: a DNS incident of 2025-12-29 without a
-timeline or action items, a webhook incident of 2025-12-17 and the November invoice incident
-with done, past-due and ownerless items. After it: a planned failover dated 2026-01-20 whose
+timeline or action items, a webhook incident of 2025-12-17 (a P1 item without a date: past its
+14-day SLA) and the November invoice incident with done, past-due, ownerless and SLA items (a P1
+past both its date and its SLA, a P0 of "@Billing" past its 7-day SLA); the P0 of the week's
+invoice incident runs out of SLA in two days. After it: a planned failover dated 2026-01-20 whose
 item is "due" 2026-01-02 (left out: the digest's future). One postmortem is undated.
 
 The golden files are regenerated with ``PMREVIEW_UPDATE_GOLDEN=1 python -m pytest tests/test_digest.py``;
@@ -38,6 +40,7 @@ WJ = "\u2060"
 CDN = "2026-01-08-cdn-purge.md"
 INVOICE_AGAIN = "2026-01-07-invoice-queue-stalled-again.md"
 INVOICE = "2025-11-18-invoice-queue-stall.md"
+WEBHOOK = "2025-12-17-webhook-retries.md"
 DNS = "2025-12-29-dns-resolver-timeouts.md"
 LOGIN = "2026-01-09-login-rate-limit.md"
 FUTURE = "2026-01-20-planned-failover.md"
@@ -129,20 +132,29 @@ def test_incidents_of_the_week_with_severity_and_one_line(digest: dict) -> None:
 
 def test_past_due_grouped_by_owner_no_owner_last(digest: dict) -> None:
     groups = digest["past_due"]
-    assert [g["owner"] for g in groups] == ["@billing", "@cdn-team", None]
-    items = [i for g in groups for i in g["items"]]
-    assert {i["path"] for i in items} == {INVOICE, CDN}  # not the done one, not the future document's
-    assert all(i["deadline"] < AS_OF.isoformat() for i in items)
-    cdn = groups[1]["items"][0]
-    assert cdn["days_overdue"] == 3 and cdn["line"] == 20 and cdn["text"] == "Make the purge tool refuse an empty path."
-    assert digest["summary"]["past_due"] == 3 == sum(g["count"] for g in groups)
+    assert [g["owner"] for g in groups] == ["@Billing", "@cdn-team", "@payments", None]  # @Billing is @billing
+    items = {(i["path"], i["line"]): i for g in groups for i in g["items"]}
+    assert {p for p, _ in items} == {INVOICE, CDN, WEBHOOK}  # not the done ones, not the future document's
+    cdn = items[(CDN, 20)]
+    assert cdn["days_overdue"] == 3 and cdn["text"] == "Make the purge tool refuse an empty path."
+    assert cdn["reasons"] == ["deadline"] and cdn["sla"] is None  # its P1 SLA runs to 2026-01-22
+    both = items[(INVOICE, 31)]  # due 2025-12-15 and P1 (14 days from 2025-11-18)
+    assert both["reasons"] == ["deadline", "sla"] and both["days_overdue"] == 28
+    assert both["sla"] == {"priority": "P1", "sla_days": 14, "due": "2025-12-02", "days_late": 41}
+    assert both["days_late"] == 41
+    sla_only = items[(INVOICE, 33)]  # P0 without a date: 7 days from the incident
+    assert sla_only["reasons"] == ["sla"] and sla_only["deadline"] is None
+    assert sla_only["sla"] == {"priority": "P0", "sla_days": 7, "due": "2025-11-25", "days_late": 48}
+    assert [i["line"] for i in groups[0]["items"]] == [33, 31]  # most days late first
+    assert digest["summary"]["past_due"] == 5 == sum(g["count"] for g in groups)
+    assert digest["summary"]["past_sla"] == 3
 
 
 def test_owners_group_case_aside_most_items_first() -> None:
     from reviewer.digest.data import _by_owner
 
     def item(owner, days, line):
-        return {"owner": owner, "days_overdue": days, "path": "a.md", "line": line, "text": "x"}
+        return {"owner": owner, "days_late": days, "path": "a.md", "line": line, "text": "x"}
 
     groups = _by_owner([item(None, 50, 1), item("@sre", 1, 2), item("@DBA", 3, 3), item("@dba", 9, 4)])
     assert [(g["owner"], g["count"]) for g in groups] == [("@dba", 2), ("@sre", 1), (None, 1)]
@@ -151,8 +163,44 @@ def test_owners_group_case_aside_most_items_first() -> None:
 
 def test_due_in_the_next_seven_days(digest: dict) -> None:
     due = digest["due_soon"]
-    assert [(d["deadline"], d["days_left"]) for d in due] == [("2026-01-14", 2), ("2026-01-15", 3), ("2026-01-16", 4)]
-    assert [d["owner"] for d in due] == ["@mallory", "@billing", "@payments"]
+    assert [(d["due"], d["days_left"], d["due_by"]) for d in due] == [
+        ("2026-01-14", 2, "sla"),  # P0 from 2026-01-07
+        ("2026-01-14", 2, "deadline"),
+        ("2026-01-15", 3, "deadline"),
+        ("2026-01-16", 4, "deadline"),
+    ]
+    assert [d["owner"] for d in due] == ["@platform", "@mallory", "@billing", "@payments"]
+    assert due[0]["sla"] == {"priority": "P0", "sla_days": 7, "due": "2026-01-14", "days_left": 2}
+
+
+def test_sla_and_deadline_lists_merge_each_item_once() -> None:
+    """An item past its deadline and its SLA is one entry; one past either is not due soon."""
+    from reviewer.digest.data import build
+    from reviewer.digest.window import parse_since
+
+    doc = {"path": "a.md", "title": "A", "date": "2025-12-01", "actions": {"total": 3}}
+    item = {"text": "t", "path": "a.md", "owner": "@x", "priority": "P1"}
+    report = {
+        "documents": [doc],
+        "actions": {
+            "overdue": [item | {"line": 1, "deadline": "2026-01-10", "days_overdue": 2}],
+            "due_soon": [item | {"line": 2, "deadline": "2026-01-13", "days_left": 1}],
+        },
+        "sla": {
+            "past_sla": [
+                item | {"line": 1, "sla_days": 14, "due": "2025-12-15", "days_late": 28},
+                item | {"line": 2, "sla_days": 14, "due": "2025-12-15", "days_late": 28},
+            ],
+            "due_soon": [item | {"line": 1, "sla_days": 14, "due": "2026-01-13", "days_left": 1}],
+        },
+    }
+    out = build(report, parse_since("7d", AS_OF), AS_OF)
+    items = [i for g in out["past_due"] for i in g["items"]]
+    assert [(i["line"], i["reasons"], i["days_late"]) for i in items] == [
+        (1, ["deadline", "sla"], 28),
+        (2, ["sla"], 28),
+    ]
+    assert out["due_soon"] == [] and out["summary"]["past_sla"] == 2
 
 
 def test_recurrence_against_target_with_trend(digest: dict) -> None:
@@ -365,6 +413,7 @@ def test_empty_corpus(cli, tmp_path: Path) -> None:
     assert data["summary"] == {
         "incidents": 0,
         "past_due": 0,
+        "past_sla": 0,
         "past_due_owners": 0,
         "due_soon": 0,
         "write_ups": 0,
@@ -573,4 +622,4 @@ def test_long_lists_are_cut_and_counted() -> None:
     text = render(out)
     assert f"- and {60 - LIMITS['incidents']} more incidents" in text
     assert f"And {20 - LIMITS['owners']} more owners with {10 * (20 - LIMITS['owners'])} items past due." in text
-    assert "### Past due (201)" in text and len(text) < 65_536
+    assert "### Past due or past SLA (201)" in text and len(text) < 65_536

@@ -58,12 +58,9 @@ def build(report: Mapping[str, Any], since: Since, as_of: date) -> dict:
     periods = since.periods(as_of, PREVIOUS_PERIODS)
     current = periods[-1]
     docs = [d for d in report.get("documents", []) if _day(d.get("date")) is None or _day(d["date"]) <= as_of]
-    known = {d["path"] for d in docs}
     cluster_names = {c["id"]: c["name"] for c in report.get("clusters", [])}
-    actions = report.get("actions", {})
     titles = {d["path"]: shorten(d.get("title") or d["path"], FROM_CHARS) for d in docs}
-    past_due = [_item(o, "deadline", titles) for o in actions.get("overdue", []) if o.get("path") in known]
-    due_soon = [_due(o, titles) for o in actions.get("due_soon", []) if o.get("path") in known]
+    past_due, due_soon = _action_lists(report, titles)
     incidents = [_incident(d, cluster_names) for d in docs if _day(d.get("date")) in current]
     incidents.sort(key=lambda i: (i["date"], i["path"]))
     write_ups = _write_ups(docs, Period(periods[0].start, as_of), as_of)
@@ -86,6 +83,7 @@ def build(report: Mapping[str, Any], since: Since, as_of: date) -> dict:
         "summary": {
             "incidents": len(incidents),
             "past_due": len(past_due),
+            "past_sla": sum("sla" in i["reasons"] for i in past_due),
             "past_due_owners": len(owners),
             "due_soon": len(due_soon),
             "write_ups": len(write_ups),
@@ -133,7 +131,66 @@ def _incident(d: Mapping[str, Any], cluster_names: Mapping[str, str]) -> dict:
 # --- action items ----------------------------------------------------------------------
 
 
-def _item(o: Mapping[str, Any], reason: str, titles: Mapping[str, str]) -> dict:
+def _action_lists(report: Mapping[str, Any], titles: Mapping[str, str]) -> tuple[list[dict], list[dict]]:
+    """The open items past due, and those due in the next 7 days, each once.
+
+    Past due: the report's ``actions.overdue`` (a deadline date before as-of) and its
+    ``sla.past_sla`` (reviewer/sla.py: open after the priority's SLA, counted from the
+    postmortem's date), merged on path and line, with ``reasons`` saying which; ``days_late``
+    is the larger lateness. Due soon: ``actions.due_soon`` and ``sla.due_soon``, merged the same
+    way, without the items already past due; ``days_left`` is the sooner of the two. Items of
+    documents the digest leaves out (dated after as-of) are not in ``titles`` and are dropped."""
+    actions = report.get("actions") or {}
+    sla = report.get("sla") or {}
+    past: dict[tuple[str, object], dict] = {}
+    for o in actions.get("overdue", []):
+        if o.get("path") in titles:
+            past[_key(o)] = _item(o, titles) | {
+                "deadline": o.get("deadline"),
+                "days_overdue": o.get("days_overdue"),
+                "sla": None,
+                "days_late": o.get("days_overdue") or 0,
+                "reasons": ["deadline"],
+            }
+    for r in sla.get("past_sla", []):
+        if r.get("path") not in titles:
+            continue
+        entry = past.setdefault(
+            _key(r),
+            _item(r, titles) | {"deadline": None, "days_overdue": None, "sla": None, "days_late": 0, "reasons": []},
+        )
+        entry["sla"] = {k: r.get(k) for k in ("priority", "sla_days", "due", "days_late")}
+        entry["priority"] = entry["priority"] or r.get("priority")
+        entry["days_late"] = max(entry["days_late"], r.get("days_late") or 0)
+        entry["reasons"].append("sla")
+    soon: dict[tuple[str, object], dict] = {}
+    for o in actions.get("due_soon", []):
+        if o.get("path") in titles and _key(o) not in past:
+            soon[_key(o)] = _item(o, titles) | {
+                "deadline": o.get("deadline"),
+                "sla": None,
+                "due": o.get("deadline"),
+                "due_by": "deadline",
+                "days_left": o["days_left"],
+            }
+    for r in sla.get("due_soon", []):
+        if r.get("path") not in titles or _key(r) in past:
+            continue
+        new = _item(r, titles) | {"deadline": None, "sla": None, "due": None, "due_by": None, "days_left": None}
+        entry = soon.setdefault(_key(r), new)
+        entry["sla"] = {k: r.get(k) for k in ("priority", "sla_days", "due", "days_left")}
+        entry["priority"] = entry["priority"] or r.get("priority")
+        if entry["days_left"] is None or r["days_left"] < entry["days_left"]:
+            entry |= {"due": r.get("due"), "due_by": "sla", "days_left": r["days_left"]}
+    due = sorted(soon.values(), key=lambda i: (i["days_left"], i["path"], i["line"] or 0, i["text"]))
+    return list(past.values()), due
+
+
+def _key(item: Mapping[str, Any]) -> tuple[str, object]:
+    return (item["path"], item.get("line"))
+
+
+def _item(o: Mapping[str, Any], titles: Mapping[str, str]) -> dict:
     return {
         "text": shorten(bare(o.get("text") or ""), ITEM_CHARS),
         "path": o["path"],
@@ -141,31 +198,16 @@ def _item(o: Mapping[str, Any], reason: str, titles: Mapping[str, str]) -> dict:
         "line": o.get("line"),
         "owner": o.get("owner") or None,
         "priority": o.get("priority"),
-        "deadline": o.get("deadline"),
-        "days_overdue": o.get("days_overdue"),
-        "reasons": [reason],
-    }
-
-
-def _due(o: Mapping[str, Any], titles: Mapping[str, str]) -> dict:
-    return {
-        "text": shorten(bare(o.get("text") or ""), ITEM_CHARS),
-        "path": o["path"],
-        "postmortem": titles[o["path"]],
-        "line": o.get("line"),
-        "owner": o.get("owner") or None,
-        "priority": o.get("priority"),
-        "deadline": o.get("deadline"),
-        "days_left": o.get("days_left"),
     }
 
 
 def _by_owner(items: Iterable[dict]) -> list[dict]:
     """Past-due items per owner: the owner with the most first, then by name (case aside);
     "no owner" last whatever its size, since nobody reads a list addressed to nobody first.
-    Owners written with another case ("@DBA", "@dba") are one owner, named as first written."""
+    Owners written with another case ("@DBA", "@dba") are one owner, named as its most overdue
+    item writes it. Within a group, the most days late first (past due or past SLA)."""
     groups: dict[str | None, list[dict]] = {}
-    for item in sorted(items, key=lambda i: (-(i["days_overdue"] or 0), i["path"], i["line"] or 0, i["text"])):
+    for item in sorted(items, key=lambda i: (-(i["days_late"] or 0), i["path"], i["line"] or 0, i["text"])):
         key = item["owner"].casefold() if item["owner"] else None
         groups.setdefault(key, []).append(item)
     named = sorted((k for k in groups if k is not None), key=lambda k: (-len(groups[k]), k))

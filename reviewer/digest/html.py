@@ -62,7 +62,7 @@ def build_context(digest: Mapping[str, Any], link_base: str = "") -> dict[str, A
             "owner": g["owner"],
             "count": g["count"],
             "more": g.get("more", 0),
-            "items": [{**item, "href": link(item["path"], item["line"])} for item in g["items"]],
+            "items": [{**item, "href": link(item["path"], item["line"]), "terms": _terms(item)} for item in g["items"]],
         }
         for g in digest["past_due"]
     ]
@@ -71,6 +71,7 @@ def build_context(digest: Mapping[str, Any], link_base: str = "") -> dict[str, A
             **item,
             "href": link(item["path"], item["line"]),
             "when": "today" if item["days_left"] == 0 else f"in {plural(item['days_left'], 'day')}",
+            "terms": _sla(item["sla"]) if item.get("due_by") == "sla" else (item.get("priority") or ""),
         }
         for item in digest["due_soon"]
     ]
@@ -107,6 +108,17 @@ def build_context(digest: Mapping[str, Any], link_base: str = "") -> dict[str, A
         "undated_text": _undated(digest.get("undated", 0)),
         "errors": digest.get("errors", []),
     }
+
+
+def _sla(sla: Mapping[str, Any]) -> str:
+    return f"{sla['priority']} SLA of {plural(sla['sla_days'], 'day')}"
+
+
+def _terms(item: Mapping[str, Any]) -> str:
+    """The priority, or the SLA the item is past: "P1 SLA of 14 days: due 2025-12-02, 41 days late"."""
+    if sla := item.get("sla"):
+        return f"{_sla(sla)}: due {sla['due']}, {plural(sla.get('days_late') or 0, 'day')} late"
+    return item.get("priority") or ""
 
 
 def _undated(n: int) -> str:

@@ -81,7 +81,7 @@ def render(digest: Mapping[str, Any], *, link_base: str = "") -> str:
         " · ".join(
             [
                 plural(s["incidents"], "incident"),
-                plural(s["past_due"], "action item") + " past due",
+                plural(s["past_due"], "action item") + " past due or past SLA",
                 f"{s['due_soon']} due in the next 7 days",
                 f"recurrence {pct(rec['rate'])} (target {pct(rec['target'])})",
                 plural(s["write_ups"], "write-up") + " to finish",
@@ -129,9 +129,9 @@ def _incidents(digest: Mapping[str, Any], words: dict[str, str], base: str) -> l
 
 def _past_due(digest: Mapping[str, Any], base: str) -> list[str]:
     groups = digest["past_due"]
-    out = [f"### Past due ({digest['summary']['past_due']})", ""]
+    out = [f"### Past due or past SLA ({digest['summary']['past_due']})", ""]
     if not groups:
-        return [*out, "No open action item is past its due date.", ""]
+        return [*out, "No open action item is past its due date or its priority's SLA.", ""]
     for g in groups:
         owner = f"**{text(g['owner'])}**" if g["owner"] else "**No owner**"
         out += [f"{owner} ({g['count']})", ""]
@@ -147,14 +147,20 @@ def _past_due(digest: Mapping[str, Any], base: str) -> list[str]:
 
 
 def _lateness(item: Mapping[str, Any]) -> str:
-    """ "(due 2025-12-15, 28 days late · P1 · in <the postmortem's title>)"."""
+    """ "(due 2025-12-15, 28 days late · P1 SLA of 14 days: due 2025-12-02, 41 days late · in <title>)"."""
     parts = []
     if item.get("deadline"):
-        parts.append(f"due {item['deadline']}, {plural(item['days_overdue'] or 0, 'day')} late")
-    if item.get("priority"):
+        parts.append(f"due {item['deadline']}, {plural(item.get('days_overdue') or 0, 'day')} late")
+    if sla := item.get("sla"):
+        parts.append(_sla(sla) + f": due {sla['due']}, {plural(sla.get('days_late') or 0, 'day')} late")
+    elif item.get("priority"):
         parts.append(text(item["priority"]))
     parts.append(f"in {text(item['postmortem'])}")
     return "(" + " · ".join(parts) + ")"
+
+
+def _sla(sla: Mapping[str, Any]) -> str:
+    return f"{text(sla['priority'])} SLA of {plural(sla['sla_days'], 'day')}"
 
 
 def _due_soon(digest: Mapping[str, Any], base: str) -> list[str]:
@@ -165,9 +171,12 @@ def _due_soon(digest: Mapping[str, Any], base: str) -> list[str]:
     for item in items:
         when = "today" if item["days_left"] == 0 else f"in {plural(item['days_left'], 'day')}"
         who = text(item["owner"]) if item["owner"] else "no owner"
-        extra = f"{text(item['priority'])} · " if item.get("priority") else ""
+        if item.get("due_by") == "sla":
+            extra = f"{_sla(item['sla'])} · "
+        else:
+            extra = f"{text(item['priority'])} · " if item.get("priority") else ""
         item_link = link(item["text"], item["path"], base, item["line"])
-        out.append(f"- {item['deadline']} ({when}) · {who} · {item_link} ({extra}in {text(item['postmortem'])})")
+        out.append(f"- {item['due']} ({when}) · {who} · {item_link} ({extra}in {text(item['postmortem'])})")
     if more := digest["more"]["due_soon"]:
         out.append(f"- and {more} more")
     return [*out, ""]
