@@ -9,8 +9,8 @@ still count as past due; documents dated after the as-of day are left out here.
 
 What it takes from the report: each document's date, severity, summary sentence,
 ``recurring`` flag, clusters, action counts and ``missing_sections`` (ST001's findings of the
-review pass); ``actions.overdue`` and ``actions.due_soon``; the cluster names; the unreadable
-files. Nothing here reads a file, loads a model or looks at the clock: the same report, since
+review pass); ``actions.overdue`` and ``actions.due_soon``; ``sla.past_sla`` and ``sla.due_soon``
+(reviewer/sla.py through reviewer/report/sla.py); the cluster names; the unreadable files. Nothing here reads a file, loads a model or looks at the clock: the same report, since
 and as-of give the same digest, and the only date in it that is not the corpus's is as-of.
 
 Texts are shortened here (a title to 120 characters, the summary's first sentence to 160, an
@@ -68,7 +68,8 @@ def build(report: Mapping[str, Any], since: Since, as_of: date) -> dict:
     shown_owners = [g for g in owners if g["owner"] is not None][: LIMITS["owners"]] + [
         g for g in owners if g["owner"] is None
     ]
-    hidden_owners = [g for g in owners if g not in shown_owners]
+    shown = {id(g) for g in shown_owners}
+    hidden_owners = [g for g in owners if id(g) not in shown]
     return {
         "version": VERSION,
         "as_of": as_of.isoformat(),
