@@ -24,9 +24,7 @@ configuration, and with every setting that could run a program or reach the netw
 no fsmonitor, no hooks, no textconv, no external diff, no transport protocol (so a partial clone
 cannot fetch). A repository's own ``.git/config`` can still make blame fail (a
 ``blame.ignoreRevsFile`` that does not exist) or skip commits; it cannot make it run anything, and
-whoever wrote that ``.git`` could forge every commit date anyway. A pull request cannot write it. ``reviewer/diff.py``'s ``_git`` (for ``--diff-base``, run on the user's own
-checkout) has no timeout and no such overrides; this runner is kept separate rather than
-changing what ``--diff-base`` does.
+whoever wrote that ``.git`` could forge every commit date anyway. A pull request cannot write it. The runner is reviewer/git.py, shared with ``--diff-base``.
 """
 
 from __future__ import annotations
@@ -34,76 +32,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import subprocess
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from reviewer.cache import seal, sealed
+from reviewer.git import GitUnavailable, run_git
 from reviewer.source import read_bounded
 from reviewer.workspace import write_atomic
 
-TIMEOUT_S = 20.0
-MAX_OUTPUT = 64 * 1024 * 1024  # blame of a 1 MiB file is ~20 MB of porcelain
 CACHE_VERSION = 1
 CACHE_LIMIT = 32 * 1024 * 1024
-HARDENING = (
-    "-c", "core.fsmonitor=false",
-    "-c", "core.hooksPath=/dev/null",
-    "-c", "core.quotepath=off",
-    "-c", "diff.external=",
-    "-c", "protocol.allow=never",
-)  # fmt: skip
 DONE_LINE = re.compile(r"^\s{0,12}(?:[-*+]|\d{1,9}[.)])\s+\[[xX]\]|^\s{0,3}\|")
-
-
-class GitUnavailable(Exception):
-    """git cannot answer for this folder; the message says why, for the report."""
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_TERMINAL_PROMPT="0",
-        GIT_OPTIONAL_LOCKS="0",
-        GIT_NO_LAZY_FETCH="1",
-        GIT_PAGER="cat",
-        PAGER="cat",
-        LC_ALL="C",
-    )
-    return env
-
-
-def run_git(args: list[str], cwd: Path, timeout: float = TIMEOUT_S) -> str:
-    """git's stdout for ``args`` run in ``cwd``, hardened as the module says; GitUnavailable when
-    git is missing, fails, takes longer than ``timeout`` or writes more than MAX_OUTPUT."""
-    if not cwd.is_dir():
-        raise GitUnavailable(f"{cwd} is not a folder")
-    try:
-        proc = subprocess.run(
-            ["git", "--no-pager", *HARDENING, *args],
-            cwd=cwd,
-            env=_env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitUnavailable("git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise GitUnavailable(f"git {args[0]} took longer than {timeout:.0f} s") from None
-    except OSError as exc:
-        raise GitUnavailable(f"git could not run: {exc.strerror or exc}") from None
-    if proc.returncode != 0:
-        first = proc.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-        raise GitUnavailable(f"git {args[0]}: {first[0] if first else 'failed'}")
-    if len(proc.stdout) > MAX_OUTPUT:
-        raise GitUnavailable(f"git {args[0]}: more output than {MAX_OUTPUT // (1024 * 1024)} MB")
-    return proc.stdout.decode("utf-8", "replace")
 
 
 def repository(folder: Path) -> Path:

@@ -8,9 +8,9 @@ to the same question: the new-file line numbers of added lines.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
+from reviewer.git import GitUnavailable, run_git
 from reviewer.source import read_bounded
 
 HUNK = re.compile(r"^@@ -\d{1,9}(?:,\d{1,9})? \+(\d{1,9})(?:,(\d{1,9}))? @@")  # 9 digits: int() stays cheap
@@ -128,15 +128,13 @@ def _has_commits(root: Path) -> bool:
 
 
 def _git(args: list[str], cwd: Path | None) -> str:
+    """git on the user's own checkout: hardened and bounded (reviewer/git.py), their configuration kept."""
     try:
-        proc = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args], cwd=cwd, capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        raise DiffError("--diff-base needs git, which is not installed") from None
-    if proc.returncode != 0:
-        raise DiffError(f"git {' '.join(args[:2])}: {proc.stderr.strip() or 'failed'}")
-    return proc.stdout
+        return run_git(args, cwd or Path.cwd(), isolated=False)
+    except GitUnavailable as exc:
+        if "not installed" in str(exc):
+            raise DiffError("--diff-base needs git, which is not installed") from None
+        raise DiffError(str(exc)) from None
 
 
 def on_changed_lines(findings: list, lines: set[int]) -> list:
