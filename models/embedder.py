@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import pathlib
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from safetensors.numpy import load_file
@@ -104,28 +107,43 @@ def _gelu_(x: np.ndarray, block: int = 32768) -> np.ndarray:
     return x
 
 
-def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    x = x - mean
-    var = np.mean(x * x, axis=-1, keepdims=True)
-    x *= 1.0 / np.sqrt(var + np.float32(eps))
+def _layer_norm_(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float, ones: np.ndarray) -> np.ndarray:
+    """LayerNorm over the last axis of 2-D float32 ``x``, in place.
+
+    The row means are a matrix-vector product with ``ones`` (1/d each) and the variances an
+    einsum: both run several times faster than ``mean(axis=-1)``, and no temporary of ``x``'s
+    size is made. Two passes (centre, then square), as torch does, so large means cost no precision.
+    """
+    x -= (x @ ones)[:, None]
+    var = np.einsum("ij,ij->i", x, x)
+    var *= np.float32(1.0 / x.shape[1])
+    var += np.float32(eps)
+    np.sqrt(var, out=var)
+    np.reciprocal(var, out=var)
+    x *= var[:, None]
     x *= w
     x += b
     return x
 
 
 class _Layer:
-    """Weights of one BERT encoder layer, pre-transposed for ``x @ W``."""
+    """Weights of one BERT encoder layer, pre-transposed for ``x @ W``.
 
-    def __init__(self, w: dict[str, np.ndarray], prefix: str) -> None:
+    The query weights and bias carry the attention scale 1/sqrt(head_dim), so the scores need
+    no multiplication of their own (the same product up to float32 rounding)."""
+
+    def __init__(self, w: dict[str, np.ndarray], prefix: str, head_dim: int) -> None:
         def get(name: str) -> np.ndarray:
             return w[f"{prefix}.{name}"].astype(np.float32, copy=False)
 
         att = "attention.self"
-        self.qkv_w = np.ascontiguousarray(
-            np.concatenate([get(f"{att}.{n}.weight") for n in ("query", "key", "value")]).T
-        )
-        self.qkv_b = np.concatenate([get(f"{att}.{n}.bias") for n in ("query", "key", "value")])
+        scale = np.float32(1.0 / np.sqrt(head_dim))
+        weights = [get(f"{att}.{n}.weight") for n in ("query", "key", "value")]
+        biases = [get(f"{att}.{n}.bias") for n in ("query", "key", "value")]
+        weights[0] = weights[0] * scale
+        biases[0] = biases[0] * scale
+        self.qkv_w = np.ascontiguousarray(np.concatenate(weights).T)
+        self.qkv_b = np.concatenate(biases)
         self.out_w = np.ascontiguousarray(get("attention.output.dense.weight").T)
         self.out_b = get("attention.output.dense.bias")
         self.ln1_w = get("attention.output.LayerNorm.weight")
@@ -136,6 +154,21 @@ class _Layer:
         self.ff2_b = get("output.dense.bias")
         self.ln2_w = get("output.LayerNorm.weight")
         self.ln2_b = get("output.LayerNorm.bias")
+
+
+# Texts per forward pass are chosen by tokens, not by count: a pass of ~BATCH_TOKENS tokens keeps
+# its activations (the largest is tokens x 1536 float32, 6 MiB) in cache, and is big enough that
+# the matrix products run at the BLAS's full speed.
+BATCH_TOKENS = 1024
+_PARALLEL = threading.Lock()
+
+
+def _workers() -> int:
+    """CPUs this process may run on: one forward pass per CPU at a time (see ``encode``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class MiniLMEncoder:
@@ -161,31 +194,76 @@ class MiniLMEncoder:
         self._tokenizer.no_padding()
 
         w = load_file(str(path / "model.safetensors"))
-        self._word = w["embeddings.word_embeddings.weight"]
-        self._pos = w["embeddings.position_embeddings.weight"]
-        self._type0 = w["embeddings.token_type_embeddings.weight"][0]
-        self._ln_w = w["embeddings.LayerNorm.weight"]
-        self._ln_b = w["embeddings.LayerNorm.bias"]
-        self._layers = [_Layer(w, f"encoder.layer.{i}") for i in range(int(config["num_hidden_layers"]))]
+        self._word = w["embeddings.word_embeddings.weight"].astype(np.float32, copy=False)
+        # position + token type 0, added once here rather than per batch
+        self._pos_type = (
+            w["embeddings.position_embeddings.weight"] + w["embeddings.token_type_embeddings.weight"][0]
+        ).astype(np.float32)
+        self._ln_w = w["embeddings.LayerNorm.weight"].astype(np.float32, copy=False)
+        self._ln_b = w["embeddings.LayerNorm.bias"].astype(np.float32, copy=False)
+        self._ones = np.full(self.dim, 1.0 / self.dim, dtype=np.float32)
+        head_dim = self.dim // self._heads
+        self._layers = [_Layer(w, f"encoder.layer.{i}", head_dim) for i in range(int(config["num_hidden_layers"]))]
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Embed ``texts``; returns float32 (len(texts), 384), rows unit-norm."""
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """Embed ``texts``; returns float32 (len(texts), 384), rows unit-norm.
+
+        Why it is shaped this way (index builds are bound by this function): a text given twice is
+        embedded once; texts are sorted by length so a pass pads little; a pass holds about
+        ``BATCH_TOKENS`` tokens (or ``batch_size`` texts when given); and with several passes
+        and several CPUs, the passes run in threads, one per CPU, each with a single-threaded
+        BLAS. numpy releases the GIL in its loops, so the layer norms, softmax and GELU, which
+        run on one core, are spread over all of them too, where a multi-threaded BLAS alone
+        left one core idle outside the matrix products. Each text's vector does not depend on
+        which pass or thread it ran in beyond float32 rounding.
+        """
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of strings, not a single str")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if len(texts) == 0:
             return out
-        ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        slot: dict[str, int] = {}
+        where = np.array([slot.setdefault(t, len(slot)) for t in texts])
+        ids = [e.ids for e in self._tokenizer.encode_batch(list(slot))]
         order = np.argsort([len(i) for i in ids], kind="stable")
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
+        batches: list[np.ndarray] = []
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            if batch_size is not None:
+                stop = min(len(order), start + batch_size)
+            else:  # sorted by length: the last text of a pass is its longest
+                while stop < len(order) and (stop - start + 1) * len(ids[order[stop]]) <= BATCH_TOKENS:
+                    stop += 1
+            batches.append(order[start:stop])
+            start = stop
+        unique = np.zeros((len(ids), self.dim), dtype=np.float32)
+
+        def run(chunk: np.ndarray) -> None:
             width = max(len(ids[i]) for i in chunk)
             input_ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.float32)
             for row, i in enumerate(chunk):
                 input_ids[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1.0
-            out[chunk] = self._embed(input_ids, mask)
+            unique[chunk] = self._embed(input_ids, mask)
+
+        workers = min(_workers(), len(batches))
+        if workers < 2:
+            for chunk in batches:
+                run(chunk)
+        else:
+            with _PARALLEL:  # one parallel encode at a time: the BLAS thread setting is process-wide
+                limits = _single_threaded_blas()
+                if limits is None:
+                    for chunk in batches:
+                        run(chunk)
+                else:
+                    with limits, ThreadPoolExecutor(workers) as pool:
+                        # longest passes first, so no thread is left with a long one at the end
+                        for _ in pool.map(run, batches[::-1]):
+                            pass
+        out[:] = unique[where]
         return out
 
     def _embed(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -198,35 +276,53 @@ class MiniLMEncoder:
     def _forward(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, length = input_ids.shape
         heads, head_dim = self._heads, self.dim // self._heads
-        x = self._word[input_ids] + self._pos[:length] + self._type0
-        x = _layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length, self.dim)
+        x = self._word[input_ids]
+        x += self._pos_type[:length]
+        x = _layer_norm_(x.reshape(batch * length, self.dim), self._ln_w, self._ln_b, self._eps, self._ones)
         # Additive key mask: 0 for real tokens, -inf for padding (every row has
         # at least [CLS] and [SEP], so no softmax row is fully masked).
         bias = np.where(mask > 0, np.float32(0.0), np.float32(-np.inf))[:, None, None, :]
-        scale = np.float32(1.0 / np.sqrt(head_dim))
+        ctx = np.empty((batch * length, self.dim), dtype=np.float32)
+        # the heads' outputs are written straight into ctx's (token, head * head_dim) layout
+        ctx_heads = ctx.reshape(batch, length, heads, head_dim).transpose(0, 2, 1, 3)
         for layer in self._layers:
             qkv = x @ layer.qkv_w
             qkv += layer.qkv_b
-            qkv = qkv.reshape(batch, length, 3, heads, head_dim).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]  # (batch, heads, length, head_dim)
-            scores = (q * scale) @ k.transpose(0, 1, 3, 2)
+            qkv = qkv.reshape(batch, length, 3, heads, head_dim)
+            q = qkv[:, :, 0].transpose(0, 2, 1, 3)  # (batch, heads, length, head_dim), already scaled
+            k_t = qkv[:, :, 1].transpose(0, 2, 3, 1)  # (batch, heads, head_dim, length)
+            v = qkv[:, :, 2].transpose(0, 2, 1, 3)
+            scores = q @ k_t
             scores += bias
             scores -= scores.max(axis=-1, keepdims=True)
             np.exp(scores, out=scores)
-            scores /= scores.sum(axis=-1, keepdims=True)
-            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, self.dim)
+            # normalise the context (head_dim wide) rather than the scores (length wide)
+            total = scores.sum(axis=-1, keepdims=True)
+            np.matmul(scores, v, out=ctx_heads)
+            ctx_heads /= total
             att = ctx @ layer.out_w
             att += layer.out_b
             att += x
-            x = _layer_norm(att, layer.ln1_w, layer.ln1_b, self._eps)
+            x = _layer_norm_(att, layer.ln1_w, layer.ln1_b, self._eps, self._ones)
             h = x @ layer.ff1_w
             h += layer.ff1_b
             _gelu_(h)
             ff = h @ layer.ff2_w
             ff += layer.ff2_b
             ff += x
-            x = _layer_norm(ff, layer.ln2_w, layer.ln2_b, self._eps)
+            x = _layer_norm_(ff, layer.ln2_w, layer.ln2_b, self._eps, self._ones)
         return x.reshape(batch, length, self.dim)
+
+
+def _single_threaded_blas():
+    """A context in which the BLAS runs on one thread (``encode``'s threads are the parallelism),
+    or None where threadpoolctl (scikit-learn's dependency) is missing: then one thread runs
+    the passes and the BLAS keeps its own threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class LazyEncoder:
@@ -236,7 +332,7 @@ class LazyEncoder:
     name = MiniLMEncoder.name
     dim = MiniLMEncoder.dim
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         return get_encoder().encode(texts, batch_size)
 
 

@@ -93,6 +93,48 @@ def test_order_preserved_with_mixed_lengths(encoder: MiniLMEncoder) -> None:
     assert (np.argmax(sims, axis=1) == np.arange(len(texts))).all()
 
 
+REFERENCE = ROOT / "tests" / "fixtures" / "embedder" / "reference.npz"
+
+
+def test_same_vectors_as_the_encoder_before_the_speed_work(encoder: MiniLMEncoder) -> None:
+    """The index build's speed-ups (passes by tokens, threads, folded constants, new layer norm)
+    change nothing beyond float32 rounding: ``reference.npz`` holds what the encoder of commit
+    874d7f4 gave for these 72 texts (12 above, 60 generated, 4 to 220 words), so indexes built
+    before stay valid under the same encoder name."""
+    ref = np.load(REFERENCE)
+    texts = [str(t) for t in ref["texts"]]
+    ours = encoder.encode(texts)
+    cosine = np.sum(ours * ref["vectors"], axis=1)
+    assert cosine.min() >= 0.99999, cosine.min()
+    np.testing.assert_allclose(ours, ref["vectors"], atol=1e-5)
+
+
+def test_threads_passes_and_duplicates_give_the_same_rows(
+    encoder: MiniLMEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text's vector does not depend on its pass, its thread or its repeats."""
+    from reviewer.models import embedder
+
+    texts = [str(t) for t in np.load(REFERENCE)["texts"]]
+    texts = texts + texts[:10]  # repeats: embedded once, given back at every place
+    parallel = encoder.encode(texts)
+    np.testing.assert_array_equal(parallel[-10:], parallel[:10])
+    monkeypatch.setattr(embedder, "_workers", lambda: 1)
+    sequential = encoder.encode(texts)
+    np.testing.assert_allclose(parallel, sequential, atol=1e-6)
+    monkeypatch.setattr(embedder, "BATCH_TOKENS", 64)  # many small passes
+    np.testing.assert_allclose(encoder.encode(texts), sequential, atol=1e-6)
+    np.testing.assert_allclose(encoder.encode(texts, batch_size=5), sequential, atol=1e-6)
+
+
+def test_blas_threads_restored_after_a_parallel_encode(encoder: MiniLMEncoder) -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    encoder.encode([str(t) for t in np.load(REFERENCE)["texts"]])
+    after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert after == before
+
+
 def test_erf_accuracy() -> None:
     xs = np.linspace(-6.0, 6.0, 200_001)
     expected = np.array([math.erf(x) for x in xs])
